@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PrakerjaConfig(AppConfig):
+    name = "prakerja"
+    verbose_name = "Prakerja"
