@@ -193,3 +193,165 @@ def mask_number(value: str) -> str:
     if not value or len(value) < 8:
         return value or ""
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+TRAINING_BALANCE = 1_000_000  # rupiah credited to each selected participant, once
+MAX_PARTICIPANTS_PER_KK = 2
+
+
+class Wave(models.Model):
+    """A gelombang: a registration window with a quota, closed by a public lottery."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for registration")
+        CLOSED = "closed", _("Closed")
+        SELECTING = "selecting", _("Selection running")
+        SELECTED = "selected", _("Selected")
+
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.DRAFT: {Status.OPEN},
+        Status.OPEN: {Status.CLOSED},
+        Status.CLOSED: {Status.SELECTING},
+        Status.SELECTING: {Status.SELECTED},
+        Status.SELECTED: set(),
+    }
+
+    number = models.PositiveIntegerField(_("wave number"), unique=True)
+    opens_at = models.DateTimeField(_("registration opens"))
+    closes_at = models.DateTimeField(_("registration closes"))
+    quota = models.PositiveIntegerField(_("quota"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    selection_seed = models.CharField(
+        _("lottery seed"), max_length=64, blank=True,
+        help_text=_("Published with the result: with it and the list of application numbers anyone can "
+                    "recompute the draw."))
+    drawn_count = models.PositiveIntegerField(_("applicants drawn"), default=0)
+    processed_count = models.PositiveIntegerField(_("draw positions processed"), default=0)
+    selected_count = models.PositiveIntegerField(_("selected"), default=0)
+    selection_started_at = models.DateTimeField(null=True, blank=True)
+    selection_finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("wave")
+        verbose_name_plural = _("waves")
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quota__gt=0), name="wave_quota_positive"),
+            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")),
+                                   name="wave_window_ordered"),
+            models.CheckConstraint(condition=models.Q(selected_count__lte=models.F("quota")),
+                                   name="wave_never_over_quota"),
+            models.UniqueConstraint(fields=["status"], condition=models.Q(status="open"),
+                                    name="wave_one_open_at_a_time"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Wave %(number)s") % {"number": self.number}
+
+    @property
+    def budget(self) -> int:
+        return self.quota * TRAINING_BALANCE
+
+    def is_accepting(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.status == self.Status.OPEN and self.opens_at <= now < self.closes_at
+
+
+class WaveStatusChange(models.Model):
+    """Append-only record of every wave decision: who, when, from, to, why."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=Wave.Status.choices)
+    to_status = models.CharField(max_length=16, choices=Wave.Status.choices)
+    by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("wave status change")
+
+
+class WaveApplication(models.Model):
+    """A profile applying to one wave. Whether it was selected is read from Participant."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="applications")
+    profile = models.ForeignKey(Profile, on_delete=models.PROTECT, related_name="applications")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("wave application")
+        constraints = [models.UniqueConstraint(fields=["wave", "profile"], name="application_once_per_wave")]
+
+    def __str__(self) -> str:
+        return f"{self.wave} #{self.pk}"
+
+
+class LotteryDraw(models.Model):
+    """The published result of a wave's lottery: applications in draw order.
+
+    Position p holds the p-th application when ranked by SHA-256("<seed>:<application id>");
+    processing walks positions in order until the quota is filled."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SELECTED = "selected", _("Selected")
+        SKIPPED_PARTICIPANT = "skipped_participant", _("Skipped: already a participant")
+        SKIPPED_KK = "skipped_kk", _("Skipped: family card already has two participants")
+
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="draws")
+    position = models.PositiveIntegerField()
+    application = models.OneToOneField(WaveApplication, on_delete=models.PROTECT, related_name="draw")
+    outcome = models.CharField(max_length=24, choices=Outcome.choices, default=Outcome.PENDING)
+
+    class Meta:
+        verbose_name = _("lottery draw")
+        constraints = [models.UniqueConstraint(fields=["wave", "position"], name="draw_position_unique")]
+
+
+class Participant(models.Model):
+    """A selected applicant: a program member with a card and a training balance."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        FORFEITED = "forfeited", _("Place forfeited")
+
+    profile = models.OneToOneField(Profile, on_delete=models.PROTECT, related_name="participant")
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="participants")
+    application = models.OneToOneField(WaveApplication, on_delete=models.PROTECT, related_name="participant")
+    kk = models.CharField(max_length=16, db_index=True)  # copied at selection: the per-KK limit reads it
+    card_number = models.CharField(_("card number"), max_length=16, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    selected_at = models.DateTimeField(_("selected at"))
+
+    class Meta:
+        verbose_name = _("program participant")
+        verbose_name_plural = _("program participants")
+
+    def __str__(self) -> str:
+        return self.card_number
+
+
+def luhn_digit(digits: str) -> str:
+    """The Luhn check digit for a string of digits (as payment cards use)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def luhn_valid(number: str) -> bool:
+    return number.isdigit() and len(number) > 1 and luhn_digit(number[:-1]) == number[-1]
+
+
+def card_number_for(*, wave_number: int, position: int) -> str:
+    """16 digits: wave (3), draw position (12), Luhn check digit (1)."""
+    body = f"{wave_number:03d}{position:012d}"
+    return body + luhn_digit(body)

@@ -6,4 +6,5 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("profil/", views.profile_edit, name="profile"),
+    path("gelombang/daftar/", views.wave_apply_view, name="wave-apply"),
 ]

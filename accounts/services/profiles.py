@@ -6,8 +6,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from .exceptions import NikAlreadyRegistered
-from .models import Profile, User
+from ..exceptions import NikAlreadyRegistered
+from ..models import Profile, User
 
 
 @transaction.atomic

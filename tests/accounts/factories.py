@@ -39,3 +39,29 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"+62812{n:08d}")
     education = Profile.Education.SMA
     employment = Profile.Employment.UNEMPLOYED
+
+
+def wave_factory(*, number: int, quota: int, status: str = "draft", opens_in_days: int = -1,
+                 closes_in_days: int = 14, by=None):
+    """A wave moved through its real services to `status` (budget posted when opened)."""
+    from django.utils import timezone
+
+    from accounts.models import Wave
+    from accounts.services import wave_close, wave_create, wave_open
+
+    now = timezone.now()
+    wave = wave_create(number=number, quota=quota, opens_at=now + dt.timedelta(days=opens_in_days),
+                       closes_at=now + dt.timedelta(days=closes_in_days), by=by)
+    if status in (Wave.Status.OPEN, Wave.Status.CLOSED):
+        wave_open(wave=wave, by=by)
+    if status == Wave.Status.CLOSED:
+        wave_close(wave=wave, by=by)
+    wave.refresh_from_db()
+    return wave
+
+
+def applicants(wave, n: int, **profile_kwargs):
+    """n fresh eligible profiles applied to `wave` (which must be open)."""
+    from accounts.services import wave_apply
+
+    return [wave_apply(profile=ProfileFactory(**profile_kwargs), wave=wave) for _ in range(n)]
