@@ -73,6 +73,7 @@ def test_a_new_participant_registers_verifies_and_completes_the_profile(page, sh
     expect(page).to_have_url(url + reverse("accounts:profile"))
     assert User.objects.get(email=EMAIL).emailaddress_set.get().verified
     expect(page.locator("form.form .field")).to_have_count(9)
+    expect(page.locator("#field-sex input[type=radio]")).to_have_count(2)  # male, female: no blank choice
     assert_fits_the_phone(page)
     shot("profile")
 
@@ -111,7 +112,7 @@ def test_a_new_participant_registers_verifies_and_completes_the_profile(page, sh
     expect(html).to_have_attribute("lang", "id")
     card = page.locator("#profile")
     expect(card.locator(".badge.ok")).to_be_visible()
-    expect(card).to_contain_text("3201********0001")
+    expect(page.locator("#masked-nik")).to_have_text("3201********0001")
     expect(page.locator("body")).not_to_contain_text(GOOD_NIK)
     expect(page.locator(".messages .msg")).to_have_count(1)
     profile = Profile.objects.get(user__email=EMAIL)
