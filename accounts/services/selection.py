@@ -24,7 +24,10 @@ from ..models import (MAX_PARTICIPANTS_PER_KK, TRAINING_BALANCE, LotteryDraw, Pa
                       WaveApplication, card_number_for)
 from .waves import wave_transition
 
-CHUNK_SIZE = 5_000
+def _chunk_size() -> int:
+    from django.conf import settings
+
+    return settings.SELECTION_CHUNK_SIZE
 
 
 def lottery_rank(seed: str, application_id: int) -> str:
@@ -52,8 +55,9 @@ def wave_selection_start(*, wave: Wave, by: User | None, seed: str | None = None
     return locked
 
 
-def wave_selection_run(*, wave_id: int, chunk_size: int = CHUNK_SIZE) -> Wave:
+def wave_selection_run(*, wave_id: int, chunk_size: int | None = None) -> Wave:
     """Run chunks until the wave is selected; safe to call again after a crash."""
+    chunk_size = chunk_size or _chunk_size()
     while wave_selection_chunk(wave_id=wave_id, chunk_size=chunk_size):
         pass
     return Wave.objects.get(pk=wave_id)
@@ -92,10 +96,11 @@ def _draw_extend(wave: Wave, count: int) -> int:
 
 
 @transaction.atomic
-def wave_selection_chunk(*, wave_id: int, chunk_size: int = CHUNK_SIZE) -> bool:
+def wave_selection_chunk(*, wave_id: int, chunk_size: int | None = None) -> bool:
     """Process the next `chunk_size` draw positions of a wave in one transaction.
 
     Returns True while work remains. Raises SelectionNotRunning if the wave is not selecting."""
+    chunk_size = chunk_size or _chunk_size()
     wave = Wave.objects.select_for_update().get(pk=wave_id)
     if wave.status == Wave.Status.SELECTED:
         return False

@@ -144,6 +144,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 
+# Applicants processed per database transaction by the selection lottery.
+SELECTION_CHUNK_SIZE = env.int("SELECTION_CHUNK_SIZE", default=5_000)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "prakerja.exceptions.api_exception_handler",
