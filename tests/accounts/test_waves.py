@@ -114,3 +114,18 @@ def test_dashboard_without_profile_cannot_apply(client):
     response = client.post(reverse("accounts:wave-apply"), HTTP_ACCEPT_LANGUAGE="en", follow=True)
     assert "Complete your profile" in response.content.decode()
     assert not WaveApplication.objects.exists()
+
+
+def test_dashboard_shows_card_and_balance_to_the_selected_and_the_result_to_the_others(client, select):
+    wave = wave_factory(number=3, quota=1, status="open")
+    apps = applicants(wave, 2)
+    wave_close(wave=wave, by=None)
+    select(wave, "dash")
+    winner = Participant.objects.get(wave=wave)
+    client.force_login(winner.profile.user)
+    page = client.get(reverse("accounts:dashboard")).content.decode()
+    assert winner.card_number in page and "Rp1.000.000" in page
+    loser = next(a for a in apps if a.pk != winner.application_id).profile
+    client.force_login(loser.user)
+    page = client.get(reverse("accounts:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Not selected" in page and "Rp1.000.000" not in page
