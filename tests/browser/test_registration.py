@@ -135,3 +135,33 @@ def assert_fits_the_phone(page) -> None:
     """Nothing scrolls sideways at 390 px: the commonest way a page breaks on a phone."""
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the phone"
+
+
+def test_the_sign_in_and_password_reset_pages_work_on_a_phone(page, shot, live_server, console_mail):
+    from playwright.sync_api import expect
+
+    url = live_server.url
+    page.goto(url + reverse("account_login"))
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    expect(page.locator("h1")).to_have_text("Masuk")
+    shot("login")
+
+    # A wrong password: the form says so at the top and keeps the email typed.
+    page.fill("#id_login", EMAIL)
+    page.fill("#id_password", "not-the-password")
+    page.click("#login-submit")
+    expect(page.locator("#login-form .alert.error")).to_be_visible()
+    expect(page.locator("#id_login")).to_have_value(EMAIL)
+    assert_fits_the_phone(page)
+    shot("login-error")
+
+    page.click(f"a[href='{reverse('account_reset_password')}']")
+    expect(page).to_have_url(url + reverse("account_reset_password"))
+    assert_fits_the_phone(page)
+    shot("password-reset")
+    page.fill("#id_email", EMAIL)
+    page.click("#password-reset-submit")
+    expect(page).to_have_url(url + reverse("account_reset_password_done"))
+    expect(page.locator("#password-reset-done")).to_be_visible()
+    assert_fits_the_phone(page)
+    shot("password-reset-done")
