@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts import demo as accounts_demo
 from accounts.demo import DemoContext
@@ -32,8 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if options["participants"] < 0:
-            self.stderr.write("--participants cannot be negative.")
-            raise SystemExit(2)
+            raise CommandError("--participants cannot be negative.")
         ctx = DemoContext(stdout=self.stdout, participants=options["participants"], seed=options["seed"],
                           batch_size=options["batch_size"])
         started = time.perf_counter()
