@@ -24,6 +24,7 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["sex"].choices = Profile.Sex.choices  # radios: no blank choice
         for name in ("province", "education", "employment"):
             self.fields[name].choices = [("", _("— choose —"))] + list(self.fields[name].choices)[1:]
         self.fields["nik"].widget.attrs.pop("pattern")  # a server message beats the browser's terse one

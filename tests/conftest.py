@@ -45,3 +45,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         _missing("Redis (CELERY_BROKER_URL=redis://…)")
     if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
         _missing(f"Chromium at {CHROMIUM}")
+
+
+@pytest.fixture
+def client_en(client):
+    """A browser whose person picked English with the switcher (the default is Indonesian)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

@@ -21,7 +21,8 @@ VALID = {
 
 
 @pytest.fixture
-def client_in(client):
+def client_in(client_en):
+    client = client_en
     user = UserFactory()
     client.force_login(user)
     client.user = user
@@ -30,7 +31,7 @@ def client_in(client):
 
 def post_profile(client, **changes):
     data = {**VALID, **changes}
-    return client.post(reverse("accounts:profile"), data, HTTP_ACCEPT_LANGUAGE="en")
+    return client.post(reverse("accounts:profile"), data)
 
 
 def field_errors(response, field):
@@ -107,6 +108,7 @@ def test_the_service_refuses_a_duplicate_nik_with_a_domain_error():
 
 
 def test_messages_speak_indonesian_by_default(client_in):
+    del client_in.cookies["django_language"]
     response = client_in.post(reverse("accounts:profile"), {**VALID, "nik": "9901011505900001"})
     assert response.status_code == 200
     assert "bukan kode provinsi" in response.content.decode()
@@ -120,8 +122,19 @@ def test_editing_ones_own_profile_keeps_the_same_nik(client_in):
 
 
 def test_dashboard_asks_for_the_profile_then_shows_it_masked(client_in):
-    body = client_in.get(reverse("accounts:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    body = client_in.get(reverse("accounts:dashboard")).content.decode()
     assert reverse("accounts:profile") in body
     post_profile(client_in)
-    body = client_in.get(reverse("accounts:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    body = client_in.get(reverse("accounts:dashboard")).content.decode()
     assert "3201********0001" in body and VALID["nik"] not in body
+
+
+def test_indonesian_even_when_the_phone_asks_for_english(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="id"' in page
+
+
+def test_english_once_chosen_with_the_switcher(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/").content.decode()
+    assert 'lang="en"' in page and "How it works" in page

@@ -93,30 +93,33 @@ def test_a_participant_cannot_apply_again_and_the_rejected_can(select):
     assert wave_apply(profile=loser.profile, wave=second).wave == second
 
 
-def test_dashboard_apply_button_then_waiting_state(client):
+def test_dashboard_apply_button_then_waiting_state(client_en):
+    client = client_en
     wave = wave_factory(number=7, quota=5, status="open")
     profile = ProfileFactory()
     client.force_login(profile.user)
-    page = client.get(reverse("accounts:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(reverse("accounts:dashboard")).content.decode()
     assert 'id="apply"' in page
-    response = client.post(reverse("accounts:wave-apply"), HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    response = client.post(reverse("accounts:wave-apply"), follow=True)
     assert WaveApplication.objects.filter(wave=wave, profile=profile).count() == 1
     assert "Waiting for the lottery" in response.content.decode()
-    response = client.post(reverse("accounts:wave-apply"), HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    response = client.post(reverse("accounts:wave-apply"), follow=True)
     assert "already applied" in response.content.decode()
     assert WaveApplication.objects.filter(wave=wave, profile=profile).count() == 1
 
 
-def test_dashboard_without_profile_cannot_apply(client):
+def test_dashboard_without_profile_cannot_apply(client_en):
+    client = client_en
     wave_factory(number=1, quota=5, status="open")
     user = UserFactory()
     client.force_login(user)
-    response = client.post(reverse("accounts:wave-apply"), HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    response = client.post(reverse("accounts:wave-apply"), follow=True)
     assert "Complete your profile" in response.content.decode()
     assert not WaveApplication.objects.exists()
 
 
-def test_dashboard_shows_card_and_balance_to_the_selected_and_the_result_to_the_others(client, select):
+def test_dashboard_shows_card_and_balance_to_the_selected_and_the_result_to_the_others(client_en, select):
+    client = client_en
     wave = wave_factory(number=3, quota=1, status="open")
     apps = applicants(wave, 2)
     wave_close(wave=wave, by=None)
@@ -127,5 +130,5 @@ def test_dashboard_shows_card_and_balance_to_the_selected_and_the_result_to_the_
     assert winner.card_number in page and "Rp1.000.000" in page
     loser = next(a for a in apps if a.pk != winner.application_id).profile
     client.force_login(loser.user)
-    page = client.get(reverse("accounts:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(reverse("accounts:dashboard")).content.decode()
     assert "Not selected" in page and "Rp1.000.000" not in page
