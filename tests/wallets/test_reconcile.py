@@ -2,6 +2,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.conftest import is_postgresql  # noqa: F401 — used by skipif
 from wallets.models import Account
 from wallets.selectors import ledger_reconcile
 from wallets.services import ledger_post
@@ -54,6 +55,7 @@ def test_the_selector_reads_in_chunks_and_finds_every_difference():
     assert not report.ok
 
 
+@pytest.mark.skipif("is_postgresql()", reason="PostgreSQL refuses such a transaction itself (test_triggers)")
 def test_an_unbalanced_transaction_is_reported():
     buyers, payable = _ledger()
     tx = ledger_post(code=Code.ADJUSTMENT, idempotency_key=fresh_key(), entries=[(buyers[0], -1), (payable, 1)])
