@@ -373,3 +373,51 @@ def seed_participants(*, n: int, stdout: TextIO, batch_size: int | None = None, 
         stdout.write(f"Bulk participants: {written:,}/{missing:,} written, "
                      f"{written / elapsed:,.0f} rows/s\n")
     return written
+
+
+# --- Waves: one of each state, with a selected wave whose participants hold balances -----------
+
+DEMO_WAVES = [  # number, quota, status, opens (days from now), closes, bulk applicants
+    (1, 200, "selected", -120, -100, 150),
+    (2, 40, "selected", -90, -70, 100),
+    (3, 25, "closed", -30, -5, 30),
+    (4, 600_000, "open", -2, 12, 20),
+    (5, 600_000, "draft", 20, 34, 0),
+]
+
+
+def step_waves(ctx: DemoContext) -> None:
+    """Waves in every state; the demo participant is selected in wave 1 and holds Rp1.000.000."""
+    from .models import Wave
+    from .services import wave_apply, wave_close, wave_create, wave_open, wave_selection_run, wave_selection_start
+
+    if Wave.objects.exists():
+        ctx.stdout.write(f"Waves: {Wave.objects.count()} already there.\n")
+        return
+    staff = User.objects.get(email=ADMIN_EMAIL)
+    demo_profile = Profile.objects.get(user__email=PARTICIPANT_EMAIL)
+    bulk = Profile.objects.filter(user__email__endswith="@" + BULK_DOMAIN).order_by("id")
+    taken = 0
+    now = timezone.now()
+    for number, quota, status, opens, closes, n_applicants in DEMO_WAVES:
+        wave = wave_create(number=number, quota=quota, opens_at=now + dt.timedelta(days=opens),
+                           closes_at=now + dt.timedelta(days=closes), by=staff)
+        if status == "draft":
+            continue
+        wave_open(wave=wave, by=staff, reason="demo schedule")
+        applying_at = wave.opens_at + dt.timedelta(hours=1)
+        profiles = list(bulk[taken:taken + n_applicants])
+        taken += len(profiles)
+        if number == 1:
+            profiles.insert(0, demo_profile)
+        for profile in profiles:
+            wave_apply(profile=profile, wave=wave, now=applying_at)
+        if status == "open":
+            continue
+        wave_close(wave=wave, by=staff, reason="registration window over")
+        if status == "selected":
+            wave_selection_start(wave=wave, by=staff, seed=f"demo-wave-{number}")
+            wave_selection_run(wave_id=wave.pk)  # already done when tasks run eagerly at commit
+        wave.refresh_from_db()
+        ctx.stdout.write(f"Wave {number}: {wave.get_status_display()}, {len(profiles)} applicants, "
+                         f"{wave.selected_count} selected\n")

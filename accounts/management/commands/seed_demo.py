@@ -16,6 +16,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("PMO staff", accounts_demo.step_staff),
     ("demo participant", accounts_demo.step_demo_participant),
     ("bulk participants", accounts_demo.step_participants),
+    ("waves and selection", accounts_demo.step_waves),
 ]
 
 

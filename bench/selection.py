@@ -1,0 +1,142 @@
+"""The selection lottery at national scale, beside a plain COPY of as many ledger rows.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/<any> .venv/bin/python bench/selection.py \
+        [--applicants 1000000] [--quota 200000] [--reuse]
+
+Works in its own scratch database (--db, default prakerja_bench_selection): seeds the applicants'
+accounts and profiles with `seed_demo` in a child process (so this process's peak memory is the
+selection's own), applies them all to one wave, then in one run:
+  1. runs the wave's selection (the Celery task, in-process): draw, participants, balance accounts,
+     a Rp1.000.000 credit each, in chunks of SELECTION_CHUNK_SIZE;
+  2. COPYs the same number of ledger rows (one transaction and two entries per winner), generated
+     beforehand, into bare tables shaped like the ledger's (CREATE TABLE … (LIKE … INCLUDING ALL));
+and prints both times, their ratio (target: within 5x of COPY) and the peak memory of this process.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from seed import recreate_database  # noqa: E402
+
+
+def rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--applicants", type=int, default=1_000_000)
+    parser.add_argument("--quota", type=int, default=200_000)
+    parser.add_argument("--db", default="prakerja_bench_selection")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the scratch database if it already holds the applicants' profiles")
+    args = parser.parse_args()
+
+    base_url = os.environ.get("DATABASE_URL", "")
+    if args.reuse:
+        from urllib.parse import urlsplit, urlunsplit
+
+        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(base_url)._replace(path=f"/{args.db}"))
+    else:
+        os.environ["DATABASE_URL"] = recreate_database(base_url, args.db)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "prakerja.settings.local"
+    os.environ["DEBUG"] = "false"
+    os.environ.pop("CELERY_BROKER_URL", None)  # the task runs in this process
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+    def manage(*argv: str) -> None:
+        subprocess.run([sys.executable, "manage.py", *argv], cwd=ROOT, check=True, env=os.environ,
+                       stdout=subprocess.DEVNULL)
+
+    started = time.perf_counter()
+    manage("migrate", "--noinput", "-v0")
+    manage("seed_demo", "--participants", str(args.applicants))  # also adds the small demo waves
+    print(f"Seeded {args.applicants:,} profiles in {time.perf_counter() - started:.1f}s (child process).")
+
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from accounts.models import Participant, Profile, Wave
+    from accounts.services import wave_close, wave_create, wave_open, wave_selection_start
+    from wallets.models import Account
+
+    rss_before = rss_mib()
+    now = timezone.now()
+    number = (Wave.objects.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    for open_wave in Wave.objects.filter(status=Wave.Status.OPEN):
+        wave_close(wave=open_wave, by=None)
+    wave = wave_create(number=number, quota=args.quota, opens_at=now - timezone.timedelta(days=14),
+                       closes_at=now + timezone.timedelta(days=1), by=None)
+    wave_open(wave=wave, by=None)
+    with connection.cursor() as cursor:
+        # Every profile not yet a participant applies (what a million wave_apply calls would leave).
+        cursor.execute(
+            "INSERT INTO accounts_waveapplication (wave_id, profile_id, created_at) "
+            "SELECT %s, p.id, now() FROM accounts_profile p "
+            "WHERE NOT EXISTS (SELECT 1 FROM accounts_participant x WHERE x.profile_id = p.id)", [wave.pk])
+        applicants = cursor.rowcount
+        cursor.execute("ANALYZE")
+    wave_close(wave=wave, by=None)
+    print(f"Wave {number}: {applicants:,} applicants, quota {args.quota:,}.")
+
+    # 1. The selection, as the admin's confirmation starts it (the task runs at commit).
+    started = time.perf_counter()
+    wave_selection_start(wave=wave, by=None, seed="bench")
+    selection_seconds = time.perf_counter() - started
+    wave.refresh_from_db()
+    assert wave.status == Wave.Status.SELECTED and wave.selected_count == min(args.quota, applicants)
+    winners = wave.selected_count
+    assert Participant.objects.filter(wave=wave).count() == winners
+    rss_selection = rss_mib()
+    print(f"selection      : {winners:,} selected in {selection_seconds:.2f}s "
+          f"= {winners / selection_seconds:,.0f} participants/s")
+
+    # 2. Baseline: COPY of the same number of ledger rows into bare tables of the same shape.
+    fund = Account.objects.get(kind=Account.Kind.TRAINING_FUND, owner_type__isnull=True).pk
+    first_account = Account.objects.order_by("-id").values_list("id", flat=True).first()
+    tx_rows = [(f"bench:credit:{i}", "balance_credit", f"participant:{i}", "", now) for i in range(winners)]
+    entry_rows = []
+    for i in range(winners):
+        entry_rows.append((i + 1, fund, -1_000_000))
+        entry_rows.append((i + 1, first_account - i, 1_000_000))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_tx, bench_entry")
+        cursor.execute("CREATE TABLE bench_tx (LIKE wallets_transaction INCLUDING ALL)")
+        cursor.execute("CREATE TABLE bench_entry (LIKE wallets_entry INCLUDING ALL)")
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        raw = cursor.cursor
+        with raw.copy("COPY bench_tx (idempotency_key, code, reference, memo, created_at) FROM STDIN") as copy:
+            for row in tx_rows:
+                copy.write_row(row)
+        with raw.copy("COPY bench_entry (transaction_id, account_id, amount) FROM STDIN") as copy:
+            for row in entry_rows:
+                copy.write_row(row)
+    copy_seconds = time.perf_counter() - started
+    rows = len(tx_rows) + len(entry_rows)
+    print(f"plain COPY     : {rows:,} ledger rows in {copy_seconds:.2f}s = {rows / copy_seconds:,.0f} rows/s")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_tx, bench_entry")
+
+    ratio = selection_seconds / copy_seconds
+    print(f"ratio selection/COPY: {ratio:.2f}x (target <= 5x) {'OK' if ratio <= 5 else 'MISSED'}")
+    print(f"peak memory: {rss_selection:.0f} MiB after selection (process at {rss_before:.0f} MiB before it; "
+          f"chunks of {os.environ.get('SELECTION_CHUNK_SIZE', '5000')})")
+    print(f"profiles {Profile.objects.count():,}; participants {Participant.objects.count():,}")
+
+
+if __name__ == "__main__":
+    main()
