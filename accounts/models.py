@@ -63,9 +63,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
 
-def digits16(code: str, label) -> RegexValidator:
-    return RegexValidator(r"^\d{16}$", message=_("%(label)s must be exactly 16 digits.") % {"label": label},
-                          code=f"{code}_format")
+NIK_DIGITS = RegexValidator(r"^\d{16}$", message=_("NIK must be exactly 16 digits."), code="nik_format")
+KK_DIGITS = RegexValidator(r"^\d{16}$", message=_("The KK number must be exactly 16 digits."), code="kk_format")
 
 
 PHONE_RE = re.compile(r"^(?:\+?62|0)(8[1-9]\d{6,10})$")
@@ -105,11 +104,11 @@ class Profile(models.Model):
         STUDENT = "student", _("In formal schooling (school or university)")
 
     user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="profile")
-    nik = models.CharField(_("NIK"), max_length=16, unique=True, validators=[digits16("nik", "NIK")],
+    nik = models.CharField(_("NIK"), max_length=16, unique=True, validators=[NIK_DIGITS],
                            error_messages={"unique": _("This NIK is already registered to another account. "
                                                        "If it is yours, contact the help desk.")},
                            help_text=_("16 digits, as on your KTP."))
-    kk = models.CharField(_("KK number"), max_length=16, validators=[digits16("kk", "KK")], db_index=True,
+    kk = models.CharField(_("KK number"), max_length=16, validators=[KK_DIGITS], db_index=True,
                           help_text=_("16 digits, as on your family card (Kartu Keluarga)."))
     full_name = models.CharField(_("full name"), max_length=150, help_text=_("As written on your KTP."))
     birth_date = models.DateField(_("birth date"))

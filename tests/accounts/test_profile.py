@@ -60,7 +60,7 @@ def test_a_womans_profile_is_saved(client_in):
     ({"birth_date": "1990-05-16"}, "nik", "does not match the birth date you entered"),
     ({"nik": "3201011505900000"}, "nik", "cannot all be zero"),
     ({"nik": "12345"}, "nik", "exactly 16 digits"),
-    ({"kk": "320101"}, "kk", "exactly 16 digits"),
+    ({"kk": "320101"}, "kk", "KK number must be exactly 16 digits"),
     ({"phone": "12345"}, "phone", "Indonesian mobile number"),
     ({"employment": "student"}, "employment", "formal schooling"),
 ])
