@@ -70,3 +70,40 @@ def test_a_raw_balanced_insert_commits():
                        "(%s, %s, -500)", [tx_id, a.pk, tx_id, b.pk])
 
     assert Entry.objects.filter(transaction_id=tx_id).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_entries_balanced_only_across_statements_commit_and_unbalanced_ones_fail():
+    a, b = participant_balance(), platform_payable()
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("INSERT INTO wallets_transaction (code, idempotency_key, reference, memo, created_at) "
+                       "VALUES ('adjustment', 'raw:3', '', '', now()) RETURNING id")
+        tx_id = cursor.fetchone()[0]
+        cursor.execute("INSERT INTO wallets_entry (transaction_id, account_id, amount) VALUES (%s, %s, 700)",
+                       [tx_id, a.pk])
+        cursor.execute("INSERT INTO wallets_entry (transaction_id, account_id, amount) VALUES (%s, %s, -700)",
+                       [tx_id, b.pk])
+    with pytest.raises(IntegrityError, match="unbalanced"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO wallets_entry (transaction_id, account_id, amount) VALUES (%s, %s, 1), "
+                           "(%s, %s, -1)", [tx_id, a.pk, tx_id, b.pk])
+            cursor.execute("INSERT INTO wallets_entry (transaction_id, account_id, amount) VALUES (%s, %s, 9)",
+                           [tx_id, a.pk])
+
+    assert Entry.objects.filter(transaction_id=tx_id).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_copy_of_unbalanced_entries_fails_at_commit():
+    a = participant_balance()
+
+    with pytest.raises(IntegrityError, match="unbalanced"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO wallets_transaction (code, idempotency_key, reference, memo, created_at) "
+                           "VALUES ('adjustment', 'raw:4', '', '', now()) RETURNING id")
+            tx_id = cursor.fetchone()[0]
+            with cursor.cursor.copy("COPY wallets_entry (transaction_id, account_id, amount) FROM STDIN") as copy:
+                copy.write_row((tx_id, a.pk, 5))
+
+    assert not LedgerTransaction.objects.filter(idempotency_key="raw:4").exists()
