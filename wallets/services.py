@@ -280,24 +280,27 @@ def _batch_insert_transactions_generic(code: str, by_key: dict[str, tuple[Postin
 
 def _batch_apply_pg(rows: list[tuple[int, int, int]], deltas: dict[int, int]) -> None:
     with connection.cursor() as cursor:
-        ids = sorted(deltas)
-        # Lock the no-overdraft accounts in id order (NO KEY: entry inserts' FK checks pass).
+        # Lock the debited no-overdraft accounts in id order and check them under the lock
+        # (NO KEY: entry inserts' foreign-key checks on these rows do not wait).
+        debited = sorted(a for a, d in deltas.items() if d < 0)
         cursor.execute("SELECT id, balance FROM wallets_account WHERE id = ANY(%s) AND no_overdraft "
-                       "ORDER BY id FOR NO KEY UPDATE", [ids])
-        locked = dict(cursor.fetchall())
-        short = [a for a, balance in locked.items() if balance + deltas[a] < 0]
+                       "ORDER BY id FOR NO KEY UPDATE", [debited])
+        short = [a for a, balance in cursor.fetchall() if balance + deltas[a] < 0]
         if short:
             raise InsufficientBalance(details={"accounts": short[:20]})
         if rows:
             with cursor.cursor.copy("COPY wallets_entry (transaction_id, account_id, amount) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        if locked:
-            cursor.execute(
-                "UPDATE wallets_account AS a SET balance = a.balance + v.delta "
-                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, delta) WHERE a.id = v.id",
-                [list(locked), [deltas[a] for a in locked]])
-        for account_id in (a for a in ids if a not in locked):
+        ids = sorted(deltas)
+        # Every no-overdraft account in one statement (ids sorted: rows are taken in id order)...
+        cursor.execute(
+            "UPDATE wallets_account AS a SET balance = a.balance + v.delta "
+            "FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, delta) WHERE a.id = v.id AND a.no_overdraft "
+            "RETURNING a.id", [ids, [deltas[a] for a in ids]])
+        done = {r[0] for r in cursor.fetchall()}
+        # ...then the accounts that take any balance, one statement each, last.
+        for account_id in (a for a in ids if a not in done):
             cursor.execute("UPDATE wallets_account SET balance = balance + %s WHERE id = %s",
                            [deltas[account_id], account_id])
 
