@@ -150,12 +150,7 @@ def wave_selection_chunk(*, wave_id: int, chunk_size: int | None = None) -> bool
             LotteryDraw.objects.filter(pk__in=ids).update(outcome=outcome)
     LotteryDraw.objects.filter(wave=wave, position__gte=wave.processed_count, position__lte=last_position,
                                outcome=LotteryDraw.Outcome.PENDING).update(outcome=LotteryDraw.Outcome.SELECTED)
-    Participant.objects.bulk_create(selected, batch_size=2_000)
-    if connection.vendor != "postgresql" or any(p.pk is None for p in selected):
-        by_app = dict(Participant.objects.filter(application_id__in=[p.application_id for p in selected])
-                      .values_list("application_id", "pk"))
-        for p in selected:
-            p.pk = by_app[p.application_id]
+    _participants_insert(selected)
     _credit_balances(wave, selected)
 
     wave.processed_count = last_position + 1
@@ -165,6 +160,27 @@ def wave_selection_chunk(*, wave_id: int, chunk_size: int | None = None) -> bool
         _finish(wave)
         return False
     return True
+
+
+def _participants_insert(selected: list[Participant]) -> None:
+    """Insert the chunk's participants and set their ids; one statement on PostgreSQL."""
+    if not selected:
+        return
+    if connection.vendor == "postgresql":
+        columns = ("profile_id", "wave_id", "application_id", "kk", "card_number", "status", "selected_at")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO accounts_participant (profile_id, wave_id, application_id, kk, card_number, status, "
+                "selected_at) SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::varchar[], "
+                "%s::varchar[], %s::varchar[], %s::timestamptz[]) RETURNING application_id, id",
+                [[getattr(p, c) for p in selected] for c in columns])
+            ids = dict(cursor.fetchall())
+    else:
+        Participant.objects.bulk_create(selected, batch_size=2_000)
+        ids = dict(Participant.objects.filter(application_id__in=[p.application_id for p in selected])
+                   .values_list("application_id", "pk"))
+    for p in selected:
+        p.pk = ids[p.application_id]
 
 
 def _credit_balances(wave: Wave, participants: list[Participant]) -> None:
