@@ -43,11 +43,16 @@ check: install-test
 
 # Regenerates the translation catalogue (needs GNU gettext); the compiled .mo files are committed.
 messages: install
-	$(PY) manage.py makemessages -l id -l en --ignore "$(VENV)/*" --ignore "bench/*" --ignore "tests/*"
+	$(PY) manage.py makemessages -l id --ignore "$(VENV)/*" --ignore "bench/*" --ignore "tests/*" --ignore "artifacts/*" --ignore "staticfiles/*"
+	$(PY) locale/check_complete.py
 	$(PY) manage.py compilemessages --ignore "$(VENV)/*"
 
+# Benchmarks need PostgreSQL; each makes its own scratch database on this server.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 bench: install-test
-	$(PY) bench/seed.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/seed.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/ledger.py --mode both
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/selection.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles artifacts .pytest_cache

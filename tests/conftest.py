@@ -23,7 +23,9 @@ def is_postgresql() -> bool:
 
 
 def redis_url() -> str:
-    return os.environ.get("REDIS_URL") or settings.CELERY_BROKER_URL or ""
+    """The Redis that Celery's broker setting names, else REDIS_URL."""
+    broker = settings.CELERY_BROKER_URL or ""
+    return broker if broker.startswith("redis") else os.environ.get("REDIS_URL", "")
 
 
 def redis_available() -> bool:

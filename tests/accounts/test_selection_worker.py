@@ -52,7 +52,7 @@ def test_a_killed_worker_then_a_resumed_selection_credits_each_winner_once():
     applicants(wave, 200)
     wave_close(wave=wave, by=None)
     celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = broker
+    celery_app.conf.broker_url = broker  # the same Redis the worker reads (set by CELERY_BROKER_URL in CI)
     celery_app.conf.task_routes = {"accounts.tasks.wave_selection_run_task": {"queue": "selection-test"}}
     worker = start_worker(broker)
     try:
