@@ -2,7 +2,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 
@@ -10,6 +11,7 @@ from prakerja.exceptions import DomainError, form_add_domain_error
 
 from . import selectors
 from .forms import ProfileForm
+from .models import Wave
 from .services import profile_save, wave_apply
 
 
@@ -46,3 +48,28 @@ def wave_apply_view(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("You have applied to %(wave)s. The result comes after registration closes.")
                          % {"wave": application.wave})
     return redirect("accounts:dashboard")
+
+
+def wave_result(request: HttpRequest, number: int) -> HttpResponse:
+    """Public: a selected wave's seed and figures, so anyone can recompute the lottery."""
+    wave = get_object_or_404(Wave, number=number, status=Wave.Status.SELECTED)
+    return render(request, "accounts/wave_result.html",
+                  {"wave": wave, "applicants": wave.applications.count()})
+
+
+def wave_applications_csv(request: HttpRequest, number: int) -> StreamingHttpResponse:
+    """Public: the application numbers of a selected wave (no personal data), streamed."""
+    wave = Wave.objects.filter(number=number, status=Wave.Status.SELECTED).first()
+    if wave is None:
+        raise Http404
+    ids = wave.applications.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=10_000)
+    response = StreamingHttpResponse(
+        (line for line in _csv_lines(ids)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="gelombang-{wave.number}-pendaftar.csv"'
+    return response
+
+
+def _csv_lines(ids):
+    yield "application_number\n"
+    for pk in ids:
+        yield f"{pk}\n"

@@ -160,3 +160,21 @@ def test_a_chunk_that_fails_midway_leaves_nothing_behind(monkeypatch, django_cap
     wave_selection_run(wave_id=wave.pk, chunk_size=3)
     assert Participant.objects.count() == 6
     call_command("reconcile_ledger")
+
+
+def test_the_result_page_publishes_the_seed_and_the_csv_lets_anyone_recompute_the_draw(client, select):
+    wave, apps = closed_wave(quota=4, n=9)
+    select(wave, "public-seed")
+    page = client.get(f"/peserta/gelombang/{wave.number}/hasil/").content.decode()
+    assert "public-seed" in page
+    csv = b"".join(client.get(f"/peserta/gelombang/{wave.number}/pendaftar.csv").streaming_content).decode()
+    ids = [int(line) for line in csv.splitlines()[1:]]
+    assert sorted(ids) == sorted(a.pk for a in apps)
+    assert sorted(lottery_order("public-seed", ids)[:4]) == selected_app_ids(wave)
+    assert "@" not in csv  # application numbers only, no personal data
+
+
+def test_no_result_is_published_before_the_selection(client):
+    wave, _ = closed_wave(quota=2, n=3)
+    assert client.get(f"/peserta/gelombang/{wave.number}/hasil/").status_code == 404
+    assert client.get(f"/peserta/gelombang/{wave.number}/pendaftar.csv").status_code == 404
