@@ -1,11 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from prakerja.exceptions import DomainError, form_add_domain_error
 
@@ -64,7 +63,7 @@ def wave_applications_csv(request: HttpRequest, number: int) -> StreamingHttpRes
         raise Http404
     ids = wave.applications.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=10_000)
     response = StreamingHttpResponse(
-        (line for line in _csv_lines(ids)), content_type="text/csv; charset=utf-8")
+        _csv_lines(ids), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gelombang-{wave.number}-pendaftar.csv"'
     return response
 
