@@ -52,6 +52,7 @@ class DemoContext:
     participants: int = DEFAULT_PARTICIPANTS
     seed: int = 0
     batch_size: int | None = None
+    listings: int | None = None  # None: the demo catalogue's own size
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (who, login, password)
 
 

@@ -8,6 +8,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("akun/", include("allauth.urls")),
     path("peserta/", include("accounts.urls")),
+    path("pelatihan/", include("catalog.urls")),
+    path("mitra/", include("platforms.urls")),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "allauth",
     "allauth.account",
     "rest_framework",
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "wallets",
     "payments",
     "reports",
+    "api",
 ]
 
 MIDDLEWARE = [
