@@ -81,7 +81,16 @@ def enrollment_purchase(*, participant: Participant, listing: Listing, token: st
     # Counters for "best-selling": one statement each, last, so the rows are locked briefly.
     Listing.objects.filter(pk=listing.pk).update(sales_count=F("sales_count") + 1)
     Course.objects.filter(pk=listing.course_id).update(sales_count=F("sales_count") + 1)
+    _publish(enrollment, "order.created")
     return enrollment
+
+
+def _publish(enrollment: Enrollment, event_type: str) -> None:
+    """Tell the platform by webhook (queued after commit; nothing is sent if this rolls back)."""
+    from api.representations import order_event_data
+    from api.webhooks import event_publish
+
+    event_publish(platform=enrollment.platform, type=event_type, data=order_event_data(enrollment))
 
 
 def _replay(earlier: Enrollment, *, participant: Participant, listing: Listing) -> Enrollment:
@@ -157,4 +166,5 @@ def enrollment_refund(*, enrollment: Enrollment, reason: str = "", by_user: User
                 reference=f"enrollment:{refunded.pk}", memo=(reason or "refund")[:200])
     Listing.objects.filter(pk=refunded.listing_id).update(sales_count=F("sales_count") - 1)
     Course.objects.filter(pk=refunded.course_id).update(sales_count=F("sales_count") - 1)
+    _publish(refunded, "order.refunded")
     return refunded
