@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "platforms"
-urlpatterns: list = []
+urlpatterns = [
+    path("daftar/", views.application_create, name="apply"),
+    path("status/<str:token>/", views.application_status, name="status"),
+    path("dokumen/<int:pk>/", views.document_download, name="document"),
+]
