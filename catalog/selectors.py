@@ -1,0 +1,184 @@
+"""Reads for the participant's marketplace pages: the catalog, a course's offers, My training.
+
+Only what may be sold shows: a course that is published, of an active institution, with at least
+one active listing on a platform whose status is in Platform.SELLING; prices come only from such
+listings. Every function runs a fixed number of queries whatever the number of rows."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, FloatField, Min, Q, QuerySet
+from django.db.models.functions import Cast, NullIf
+
+from accounts.models import Participant, User
+from platforms.models import Platform
+
+from .models import Course, Enrollment, Institution, Listing, Rating
+from .search import course_search_filter, search_normalise
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    POPULAR = "popular"
+    PRICE = "price"
+    RATING = "rating"
+    NEWEST = "newest"
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    """What the catalog page was asked for; every field optional."""
+
+    q: str = ""
+    category: str = ""
+    platform: str = ""  # a platform's slug
+    institution: int | None = None
+    province: str = ""
+    mode: str = ""
+    price_min: int | None = None
+    price_max: int | None = None
+    rating_min: int | None = None
+    sort: str = ""
+
+
+def offer_condition(prefix: str = "") -> Q:
+    """A listing that may be sold now (prefix "listings__" from a course)."""
+    return Q(**{f"{prefix}is_active": True, f"{prefix}platform__status__in": Platform.SELLING})
+
+
+def sellable_courses() -> QuerySet[Course]:
+    return Course.objects.filter(status=Course.Status.PUBLISHED, institution__status=Institution.Status.ACTIVE)
+
+
+def course_catalog_list(*, filters: CatalogFilters) -> QuerySet[Course]:
+    """The catalog's courses, filtered and sorted, each annotated with `min_price` (the cheapest
+    matching offer), `offer_count` (how many platforms offer it within the filters), `rank` and
+    `rating_avg`; the institution is joined. Two queries once paginated (count and page).
+
+    The platform and price-range filters apply to the offers themselves: "Tokopedia, up to
+    Rp300.000" keeps a course offered on Tokopedia for at most Rp300.000 and shows that price."""
+    query = search_normalise(filters.q)
+    offers = offer_condition("listings__")
+    if filters.platform:
+        offers &= Q(listings__platform__slug=filters.platform)
+    if filters.price_min is not None:
+        offers &= Q(listings__price__gte=filters.price_min)
+    if filters.price_max is not None:
+        offers &= Q(listings__price__lte=filters.price_max)
+
+    courses = sellable_courses()
+    if filters.category:
+        courses = courses.filter(category=filters.category)
+    if filters.institution:
+        courses = courses.filter(institution_id=filters.institution)
+    if filters.province:
+        courses = courses.filter(institution__province=filters.province)
+    if filters.mode:
+        courses = courses.filter(mode=filters.mode)
+    if filters.rating_min:
+        courses = courses.filter(rating_count__gt=0, rating_sum__gte=F("rating_count") * filters.rating_min)
+    courses = course_search_filter(courses, query)
+    # One join to the listings, filtered before aggregating: the price shown is the cheapest offer
+    # that passed the filters, never an inactive listing's or a suspended platform's.
+    courses = (courses.filter(offers)
+               .annotate(min_price=Min("listings__price"), offer_count=Count("listings"),
+                         rating_avg=Cast("rating_sum", FloatField()) / NullIf(F("rating_count"), 0))
+               .select_related("institution"))
+
+    sort = filters.sort or (Sort.RELEVANCE if query else Sort.POPULAR)
+    if sort == Sort.RELEVANCE and not query:
+        sort = Sort.POPULAR
+    order = {
+        Sort.RELEVANCE: [F("rank").desc(), F("sales_count").desc()],
+        Sort.POPULAR: [F("sales_count").desc()],
+        Sort.PRICE: [F("min_price").asc()],
+        Sort.RATING: [F("rating_avg").desc(nulls_last=True), F("rating_count").desc()],
+        Sort.NEWEST: [F("published_at").desc(nulls_last=True)],
+    }[sort]
+    return courses.order_by(*order, "pk")
+
+
+def catalog_choices_get() -> dict:
+    """The options of the catalog's platform and institution filters (two queries)."""
+    return {
+        "platforms": list(Platform.objects.filter(status__in=Platform.SELLING).order_by("name")
+                          .values_list("slug", "name")),
+        "institutions": list(Institution.objects.filter(status=Institution.Status.ACTIVE).order_by("name")
+                             .values_list("pk", "name")),
+    }
+
+
+def course_public_get(*, course_id: int) -> Course | None:
+    """A published course of an active institution (with the institution), else None."""
+    return sellable_courses().select_related("institution").filter(pk=course_id).first()
+
+
+def course_offers_list(*, course: Course) -> list[Listing]:
+    """The course's listings that may be bought now, cheapest first, with their platforms."""
+    return list(Listing.objects.filter(offer_condition(), course=course).select_related("platform")
+                .order_by("price", "platform__name"))
+
+
+def course_reviews_list(*, course: Course, limit: int = 20) -> list[Rating]:
+    """The most recent ratings of a course, with the rater's profile (for a first name)."""
+    return list(Rating.objects.filter(course=course).select_related("participant__profile")
+                .order_by("-created_at", "-pk")[:limit])
+
+
+def participant_for_user_get(*, user: User) -> Participant | None:
+    """The program participant behind a login, or None (no profile yet, or never selected)."""
+    if not user.is_authenticated:
+        return None
+    return Participant.objects.filter(profile__user=user).first()
+
+
+def enrollment_live_get(*, participant: Participant, course: Course) -> Enrollment | None:
+    """The participant's enrollment of this course that was not refunded, if any."""
+    return (Enrollment.objects.filter(participant=participant, course=course)
+            .exclude(status=Enrollment.Status.REFUNDED).first())
+
+
+def listing_for_purchase_get(*, listing_id: int) -> Listing | None:
+    return (Listing.objects.select_related("course__institution", "platform").filter(pk=listing_id).first())
+
+
+def enrollment_list(*, participant: Participant) -> list[Enrollment]:
+    """My training: the participant's enrollments, newest first, with course, platform and rating."""
+    return list(Enrollment.objects.filter(participant=participant)
+                .select_related("course__institution", "platform", "rating")
+                .order_by("-created_at", "-pk"))
+
+
+def enrollment_of_participant_get(*, participant: Participant, enrollment_id: int) -> Enrollment | None:
+    return (Enrollment.objects.filter(participant=participant, pk=enrollment_id)
+            .select_related("course__institution", "platform", "rating").first())
+
+
+def offers_cheapest_mark(offers: list[Listing]) -> list[Listing]:
+    """Set `is_cheapest` on the offers at the lowest price (ties all marked, none when only one),
+    `saving` (how much less than the dearest offer) and `extra` (how much more than the cheapest)."""
+    if not offers:
+        return offers
+    cheapest = min(o.price for o in offers)
+    dearest = max(o.price for o in offers)
+    for offer in offers:
+        offer.is_cheapest = len(offers) > 1 and offer.price == cheapest
+        offer.saving = dearest - offer.price
+        offer.extra = offer.price - cheapest
+    return offers
+
+
+def review_author_name(rating: Rating) -> str:
+    """A rater shown by first name and initial only ("Siti R."): reviews are public."""
+    parts = (rating.participant.profile.full_name or "").split()
+    if not parts:
+        return ""
+    return parts[0] + (f" {parts[-1][0]}." if len(parts) > 1 else "")
+
+
+__all__ = [
+    "CatalogFilters", "Sort", "catalog_choices_get", "course_catalog_list", "course_offers_list",
+    "course_public_get", "course_reviews_list", "enrollment_list", "enrollment_live_get",
+    "enrollment_of_participant_get", "listing_for_purchase_get", "offers_cheapest_mark",
+    "participant_for_user_get", "review_author_name",
+]
