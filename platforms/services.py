@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 import secrets
 from collections.abc import Iterable
 from decimal import Decimal
@@ -33,8 +32,6 @@ from .exceptions import (CriteriaNotMet, DocumentRejected, EvaluationAlreadyDeci
 from .models import (Criterion, CriterionScore, Evaluation, Platform, PlatformDocument, PlatformStatusChange,
                      QuarterlyReview)
 from .selectors import platform_review_figures, token_hash
-
-log = logging.getLogger(__name__)
 
 Status = Platform.Status
 EVALUATE = "platforms.evaluate_platform"
@@ -343,7 +340,7 @@ def platform_terminate(*, platform: Platform, by: User, reason: str, evidence: s
     _require(by, APPROVE)
     ended = _transition(platform, Status.TERMINATED, by=by, reason=_reason(reason), evidence=evidence,
                         details=details)
-    _revoke_api_keys(ended, reason=f"Partnership terminated: {ended.status_changes.last().reason}"[:200])
+    _revoke_api_keys(ended, reason=f"Partnership terminated: {reason}"[:200], by=by)
     return ended
 
 
@@ -356,13 +353,10 @@ def platform_withdraw(*, platform: Platform, by: User, reason: str, evidence: st
     return _transition(platform, Status.WITHDRAWN, by=by, reason=_reason(reason), evidence=evidence)
 
 
-def _revoke_api_keys(platform: Platform, *, reason: str) -> None:
-    try:
-        from api.services import api_keys_revoke_for_platform
-    except ImportError:  # the API app has not landed its key service yet
-        log.warning("api.services.api_keys_revoke_for_platform missing: keys of %s not revoked", platform.slug)
-        return
-    api_keys_revoke_for_platform(platform=platform, reason=reason)
+def _revoke_api_keys(platform: Platform, *, reason: str, by: User | None) -> int:
+    from api.services import api_keys_revoke_for_platform  # api depends on platforms, not the reverse
+
+    return api_keys_revoke_for_platform(platform=platform, reason=reason, by=by)
 
 
 # --- periodic evaluation ---------------------------------------------------------------------
