@@ -1,2 +1,27 @@
+from django.urls import path
+from django.views.generic import TemplateView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
 app_name = "api"
-urlpatterns: list = []
+
+router = SimpleRouter(trailing_slash=False)
+router.register("institutions", views.InstitutionViewSet, basename="institution")
+router.register("courses", views.CourseViewSet, basename="course")
+router.register("listings", views.ListingViewSet, basename="listing")
+router.register("orders", views.OrderViewSet, basename="order")
+router.register("checkout-sessions", views.CheckoutSessionViewSet, basename="checkout-session")
+router.register("webhook-endpoints", views.WebhookEndpointViewSet, basename="webhook-endpoint")
+router.register("webhook-deliveries", views.WebhookDeliveryViewSet, basename="webhook-delivery")
+
+urlpatterns = [
+    path("platform", views.PlatformView.as_view(), name="platform"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html",
+                                                      settings={"hideDownloadButton": False, "fontFamily": "system-ui, sans-serif", "theme": {"typography": {"fontFamily": "system-ui, sans-serif", "headings": {"fontFamily": "system-ui, sans-serif"}}}}), name="docs"),
+    path("docs/try/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs-try"),
+    path("docs/guide/", TemplateView.as_view(template_name="api/guide.html"), name="guide"),
+    *router.urls,
+]

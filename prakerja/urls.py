@@ -11,6 +11,7 @@ urlpatterns = [
     path("pelatihan/", include("catalog.urls")),
     path("mitra/", include("platforms.urls")),
     path("api/v1/", include("api.urls")),
+    path("checkout/", include("api.checkout_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -152,13 +152,47 @@ SELECTION_CHUNK_SIZE = env.int("SELECTION_CHUNK_SIZE", default=5_000)
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "prakerja.exceptions.api_exception_handler",
+    # The platform API sets its own authentication (API keys) and throttle per key.
+    "DEFAULT_THROTTLE_RATES": {"api_key": env.str("API_RATE_PER_KEY", default="100/s")},
+    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kartu Prakerja Platform API",
     "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "The REST API through which partner digital platforms list courses, take participants' orders paid "
+        "from their training balance, and report redemption and completion.\n\n"
+        "**New here? Start with the [getting-started guide](/api/v1/docs/guide/)**: from a sandbox key to a "
+        "first completed order, and how to verify a webhook signature.\n\n"
+        "* Authenticate with `Authorization: Bearer <key>` (sandbox keys `pk_test_…`, live keys `pk_live_…`).\n"
+        "* Send an `Idempotency-Key` header on every POST so a retry never does the work twice.\n"
+        "* Every error is `{\"error\": {\"code\", \"message\", \"field\", \"fields\", \"details\"}}`; "
+        "an object of another platform is `404`. At most 100 requests per second per key (`429` with "
+        "`Retry-After`).\n"
+        "* Lists are cursor-paginated: `{\"object\": \"list\", \"data\": [...], \"has_more\", \"next\"}`; "
+        "`limit` up to 100.\n"
+        "* Money is whole rupiah (integers); times are ISO 8601 in Asia/Jakarta (+07:00)."
+    ),
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PlatformStatusEnum": "platforms.models.Platform.Status",
+        "InstitutionStatusEnum": "catalog.models.Institution.Status",
+        "PartnershipStatusEnum": "catalog.models.Partnership.Status",
+        "CourseStatusEnum": "catalog.models.Course.Status",
+        "OrderStatusEnum": "catalog.models.Enrollment.Status",
+        "CheckoutSessionStatusEnum": "api.models.CheckoutSession.Status",
+        "WebhookDeliveryStatusEnum": "api.models.WebhookDelivery.Status",
+    },
+    "TAGS": [
+        {"name": "Platform"}, {"name": "Institutions"}, {"name": "Courses"}, {"name": "Listings"},
+        {"name": "Orders"}, {"name": "Checkout sessions"}, {"name": "Webhooks"},
+    ],
 }
 
 LOGGING = {
