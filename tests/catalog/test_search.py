@@ -1,0 +1,149 @@
+"""Course search: the stored search vector is kept by PostgreSQL triggers whatever writes the rows
+(ORM, bulk insert, COPY, an institution rename); full-text search with Indonesian stemming and
+weights; trigram similarity finds typos; SQLite falls back to icontains."""
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from catalog.models import Course, Institution
+from catalog.search import course_search_filter, search_normalise
+from catalog.selectors import CatalogFilters, course_catalog_list
+
+from .factories import CourseFactory, InstitutionFactory, ListingFactory
+
+pg = pytest.mark.postgresql
+
+
+def _found(q: str) -> list[str]:
+    return [c.title for c in course_catalog_list(filters=CatalogFilters(q=q))]
+
+
+def _vector(course: Course) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_vector::text FROM catalog_course WHERE id = %s", [course.pk])
+        return cursor.fetchone()[0] or ""
+
+
+def test_the_query_is_trimmed_collapsed_and_bounded():
+    assert search_normalise("  pemasaran   digital\n") == "pemasaran digital"
+    assert search_normalise(None) == ""
+    assert len(search_normalise("a" * 500)) == 100
+
+
+@pytest.mark.django_db
+def test_an_empty_query_keeps_every_course():
+    CourseFactory.create_batch(3)
+    assert course_search_filter(Course.objects.all(), "   ").count() == 3
+
+
+@pytest.mark.django_db
+def test_odd_characters_in_a_search_are_not_an_error(client):
+    ListingFactory(course__title="Akuntansi Dasar")
+    for q in ["'", '"unterminated', "a & | ! : * ( )", "-", "%_\\", "<script>"]:
+        response = client.get(reverse("catalog:list"), {"q": q})
+        assert response.status_code == 200, q
+        assert "<script>" not in response.content.decode().split("<main")[1]
+
+
+# --- PostgreSQL: the vector and its triggers -----------------------------------------------------
+
+@pg
+@pytest.mark.django_db
+def test_a_course_inserted_by_the_orm_gets_weighted_vector_from_title_institution_and_description():
+    course = CourseFactory(title="Barista Kopi", institution__name="Akademi Kuliner Nusantara",
+                           description="Belajar menyeduh espresso")
+    vector = _vector(course)
+    assert "'barista':1A" in vector
+    assert "'akadem':3B" in vector and "'nusantara':5B" in vector
+    assert "'seduh'" in vector and "C" in vector.split("'seduh'")[1][:6]  # menyeduh → seduh, weight C
+
+
+@pg
+@pytest.mark.django_db
+def test_bulk_create_and_copy_get_vectors_too():
+    institution = InstitutionFactory(name="LPK Mandiri")
+    Course.objects.bulk_create([Course(institution=institution, title="Menjahit Pakaian Wanita",
+                                       description="Pola dan potong", category="fashion", hours=10,
+                                       status=Course.Status.PUBLISHED)])
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(
+                "COPY catalog_course (institution_id, title, description, category, level, hours, mode, language,"
+                " competency_outcomes, status, curation_reason, created_at, sales_count, rating_count, rating_sum)"
+                " FROM STDIN") as copy:
+            copy.write_row([institution.pk, "Mengemudi Truk", "SIM B1", "driving", "beginner", 40, "offline", "id",
+                            "", "published", "", "2020-04-11 10:00:00+07", 0, 0, 0])
+    assert Course.objects.filter(search_vector__isnull=True).count() == 0
+    assert "'jahit'" in _vector(Course.objects.get(title="Menjahit Pakaian Wanita"))
+    assert "'emud':1A" in _vector(Course.objects.get(title="Mengemudi Truk"))
+
+
+@pg
+@pytest.mark.django_db
+def test_changing_a_title_or_renaming_the_institution_updates_the_vectors():
+    course = CourseFactory(title="Kursus Lama", institution__name="Lembaga Lama")
+    Course.objects.filter(pk=course.pk).update(title="Fotografi Produk")
+    assert "'fotograf':1A" in _vector(course) and "'lama':2A" not in _vector(course)
+
+    Institution.objects.filter(pk=course.institution_id).update(name="Sekolah Foto Nusantara")
+    assert "'nusantara'" in _vector(course)
+    assert "'lembaga'" not in _vector(course)
+
+
+@pg
+@pytest.mark.django_db
+def test_the_gin_and_trigram_indexes_exist():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'catalog_course'")
+        indexes = dict(cursor.fetchall())
+    assert "gin (search_vector)" in indexes["catalog_course_search_vector_gin"]
+    assert "gin (title gin_trgm_ops)" in indexes["catalog_course_title_trgm"]
+
+
+# --- PostgreSQL: what a participant finds ----------------------------------------------------------
+
+@pg
+@pytest.mark.django_db
+def test_indonesian_stemming_finds_other_forms_of_a_word():
+    ListingFactory(course__title="Pemasaran Digital untuk UMKM")
+    ListingFactory(course__title="Menjahit Kebaya")
+    assert _found("memasarkan") == ["Pemasaran Digital untuk UMKM"]
+    assert _found("jahit") == ["Menjahit Kebaya"]
+
+
+@pg
+@pytest.mark.django_db
+def test_a_title_match_ranks_above_an_institution_match_above_a_description_match():
+    ListingFactory(course__title="Dasar Akuntansi", course__description="Mencatat kas")
+    ListingFactory(course__title="Administrasi Kantor", course__description="Termasuk pengantar fotografi")
+    ListingFactory(course__title="Editing Video", course__institution__name="Sekolah Fotografi Jakarta")
+    ListingFactory(course__title="Fotografi Produk untuk Toko Online")
+    assert _found("fotografi") == ["Fotografi Produk untuk Toko Online", "Editing Video", "Administrasi Kantor"]
+
+
+@pg
+@pytest.mark.django_db
+@pytest.mark.parametrize("typo, title", [
+    ("pemasaran digial", "Pemasaran Digital untuk UMKM"),
+    ("barsita kopi", "Barista Kopi untuk Pemula"),
+    ("barista kopy", "Barista Kopi untuk Pemula"),
+    ("menjait", "Menjahit Pakaian Dasar"),
+    ("akuntasi", "Akuntansi Keuangan UMKM"),
+])
+def test_a_typo_still_finds_the_course(typo, title):
+    for t in ["Pemasaran Digital untuk UMKM", "Barista Kopi untuk Pemula", "Menjahit Pakaian Dasar",
+              "Akuntansi Keuangan UMKM", "Bahasa Inggris Percakapan", "Mengemudi Ojek Online"]:
+        ListingFactory(course__title=t)
+    found = _found(typo)
+    assert found[0] == title, found
+    assert "Bahasa Inggris Percakapan" not in found and "Mengemudi Ojek Online" not in found
+
+
+@pg
+@pytest.mark.django_db
+def test_the_catalog_page_searches_with_a_typo_and_a_filter(client):
+    ListingFactory(course__title="Pemasaran Digital untuk UMKM", course__category="digital_marketing")
+    ListingFactory(course__title="Pemasaran Digital Lanjutan", course__category="business")
+    response = client.get(reverse("catalog:list"), {"q": "pemasaran digial", "category": "digital_marketing"})
+    assert [c.title for c in response.context["courses"]] == ["Pemasaran Digital untuk UMKM"]
