@@ -15,14 +15,79 @@ from prakerja.templatetags.money import format_rupiah
 from .codes import code_display
 from .models import Course, Enrollment, EnrollmentStatusChange, Institution, Listing, Partnership, Rating
 from .services import enrollment_complete, enrollment_redeem, enrollment_refund
+from .services.curation import course_curate, institution_curate, partnership_decide
+
+
+class CurationForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+                             help_text=_("The proposing platform reads this back. Required to reject."))
+
+    def __init__(self, *args, reject: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = reject
+
+
+class CurationActions:
+    """Approve or reject what platforms propose, each through a confirmation page with a reason."""
+
+    curation_service = None
+    curation_kwarg = ""
+    curation_waiting = ""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("platforms.curate_catalog"):
+            actions.pop("curation_approve", None)
+            actions.pop("curation_reject", None)
+        return actions
+
+    def _curate(self, request, queryset, *, approve: bool, action: str):
+        if not request.user.has_perm("platforms.curate_catalog"):
+            self.message_user(request, _("Your PMO role does not allow this decision."), messages.ERROR)
+            return None
+        form = CurationForm(request.POST if "confirm" in request.POST else None, reject=not approve)
+        if form.is_valid():
+            done = 0
+            for obj in queryset:
+                try:
+                    type(self).curation_service(**{self.curation_kwarg: obj}, approve=approve,
+                                                reason=form.cleaned_data["reason"], by=request.user)
+                except DomainError as exc:
+                    self.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+                else:
+                    done += 1
+            if done:
+                self.message_user(request, (_("%(count)d approved.") if approve else _("%(count)d rejected."))
+                                  % {"count": done}, messages.SUCCESS)
+            return None
+        waiting = queryset.filter(status=self.curation_waiting)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "queryset": queryset, "waiting": waiting, "approve": approve, "action": action,
+                   "skipped": queryset.exclude(status=self.curation_waiting),
+                   "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                   "title": _("Approve") if approve else _("Reject")}
+        return TemplateResponse(request, "admin/catalog/curation_confirm.html", context)
+
+    @admin.action(description=_("Approve (curation)…"))
+    def curation_approve(self, request, queryset):
+        return self._curate(request, queryset, approve=True, action="curation_approve")
+
+    @admin.action(description=_("Reject with a reason (curation)…"))
+    def curation_reject(self, request, queryset):
+        return self._curate(request, queryset, approve=False, action="curation_reject")
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ["name", "legal_entity_number", "province", "accreditation", "status", "proposed_by"]
-    list_filter = ["status", "accreditation", "province"]
+class InstitutionAdmin(CurationActions, admin.ModelAdmin):
+    list_display = ["name", "legal_entity_number", "province", "accreditation", "status", "proposed_by",
+                    "curation_reason"]
+    list_filter = ["status", "accreditation", "province", "proposed_by"]
     search_fields = ["name", "=legal_entity_number"]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["created_at", "status", "curation_reason", "proposed_by"]
+    actions = ["curation_approve", "curation_reject"]
+    curation_service = institution_curate
+    curation_kwarg = "institution"
+    curation_waiting = Institution.Status.UNDER_CURATION
 
 
 class ListingInline(admin.TabularInline):
@@ -33,9 +98,14 @@ class ListingInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
-    list_display = ["title", "institution", "category", "mode", "status", "sales_count", "rating_display"]
-    list_filter = ["status", "category", "mode", "level", "language"]
+class CourseAdmin(CurationActions, admin.ModelAdmin):
+    list_display = ["title", "institution", "category", "mode", "status", "proposed_by", "sales_count",
+                    "rating_display"]
+    list_filter = ["status", "category", "mode", "level", "language", "proposed_by"]
+    actions = ["curation_approve", "curation_reject"]
+    curation_service = course_curate
+    curation_kwarg = "course"
+    curation_waiting = Course.Status.UNDER_CURATION
     search_fields = ["title", "institution__name"]
     list_select_related = ["institution"]
     autocomplete_fields = ["institution"]
@@ -65,9 +135,14 @@ class ListingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
-    list_display = ["platform", "institution", "status", "created_at"]
+class PartnershipAdmin(CurationActions, admin.ModelAdmin):
+    list_display = ["platform", "institution", "status", "curation_reason", "created_at"]
     list_filter = ["status", "platform"]
+    readonly_fields = ["status", "curation_reason", "created_at"]
+    actions = ["curation_approve", "curation_reject"]
+    curation_service = partnership_decide
+    curation_kwarg = "partnership"
+    curation_waiting = Partnership.Status.PROPOSED
     search_fields = ["institution__name", "platform__name"]
     list_select_related = ["platform", "institution"]
     autocomplete_fields = ["institution"]

@@ -9,8 +9,18 @@ from django.utils import timezone
 
 from accounts.models import User
 
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.exceptions import DomainError
+
 from ..exceptions import CourseTransitionNotAllowed, InstitutionTransitionNotAllowed
-from ..models import Course, Institution
+from ..models import Course, Institution, Partnership
+
+
+class PartnershipDecisionNotAllowed(DomainError):
+    code = "partnership_decision_not_allowed"
+    message = _("Only a proposed partnership can be approved or rejected.")
+    http_status = 409
 
 
 @transaction.atomic
@@ -45,6 +55,68 @@ def institution_transition(*, institution: Institution, to: str, by: User | None
             InstitutionTransitionNotAllowed.message + " "
             + f"({locked.get_status_display()} → {Institution.Status(to).label})")
     locked.status = to
+    locked.curation_reason = reason
+    locked.save(update_fields=["status", "curation_reason"])
+    return locked
+
+
+# --- PMO decisions on what platforms propose ------------------------------------------------------
+
+def _curator_check(by: User | None, reason: str, approve: bool) -> str:
+    from platforms.exceptions import PmoPermissionDenied, ReasonRequired
+
+    if by is None or not by.is_active or not by.has_perm("platforms.curate_catalog"):
+        raise PmoPermissionDenied()
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        # The platform reads this back: a rejection without a reason cannot be corrected.
+        raise ReasonRequired()
+    return reason
+
+
+@transaction.atomic
+def course_curate(*, course: Course, approve: bool, reason: str = "", by: User) -> Course:
+    """Publish or reject a course waiting in the curation queue; the reason is what the proposing
+    platform reads back (API and webhook `course.curated`, sent after commit).
+
+    Raises PmoPermissionDenied, ReasonRequired (a rejection needs one), CourseTransitionNotAllowed."""
+    reason = _curator_check(by, reason, approve)
+    if Course.objects.filter(pk=course.pk).exclude(status=Course.Status.UNDER_CURATION).exists():
+        current = Course.objects.get(pk=course.pk)
+        raise CourseTransitionNotAllowed(
+            CourseTransitionNotAllowed.message + " " + f"({current.get_status_display()})")
+    decided = course_transition(course=course, to=Course.Status.PUBLISHED if approve else Course.Status.REJECTED,
+                                by=by, reason=reason)
+    if decided.proposed_by_id:
+        from api.webhooks import event_publish
+
+        platform = decided.proposed_by
+        data = {"course_id": decided.pk, "title": decided.title, "status": decided.status,
+                "reason": decided.curation_reason, "decided_at": timezone.now()}
+        transaction.on_commit(lambda: event_publish(platform=platform, type="course.curated", data=data))
+    return decided
+
+
+@transaction.atomic
+def institution_curate(*, institution: Institution, approve: bool, reason: str = "", by: User) -> Institution:
+    """Admit or reject a proposed training institution. Raises PmoPermissionDenied, ReasonRequired,
+    InstitutionTransitionNotAllowed (only one under curation is decided)."""
+    reason = _curator_check(by, reason, approve)
+    if Institution.objects.filter(pk=institution.pk).exclude(status=Institution.Status.UNDER_CURATION).exists():
+        raise InstitutionTransitionNotAllowed()
+    return institution_transition(institution=institution, by=by, reason=reason,
+                                  to=Institution.Status.ACTIVE if approve else Institution.Status.REJECTED)
+
+
+@transaction.atomic
+def partnership_decide(*, partnership: Partnership, approve: bool, reason: str = "", by: User) -> Partnership:
+    """Approve or reject a platform's proposed partnership with an institution; only a proposed one is
+    decided. Raises PmoPermissionDenied, ReasonRequired, PartnershipDecisionNotAllowed."""
+    reason = _curator_check(by, reason, approve)
+    locked = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if locked.status != Partnership.Status.PROPOSED:
+        raise PartnershipDecisionNotAllowed()
+    locked.status = Partnership.Status.APPROVED if approve else Partnership.Status.REJECTED
     locked.curation_reason = reason
     locked.save(update_fields=["status", "curation_reason"])
     return locked
