@@ -13,6 +13,8 @@ from .models import MAX_PRICE, Category, Course
 from .search import MAX_QUERY_LENGTH
 from .selectors import CatalogFilters, Sort
 
+# The empty choice, "Recommended", is relevance when searching and best-selling otherwise: a new
+# search typed on a page sorted by default is sorted by relevance, not by what the last page used.
 SORT_CHOICES = [
     (Sort.RELEVANCE, _("Most relevant")),
     (Sort.POPULAR, _("Best-selling")),

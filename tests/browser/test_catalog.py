@@ -1,0 +1,144 @@
+"""A selected participant on a phone: search with a typo, filter, compare three platforms, buy the
+cheapest with a double click, and find the redemption code and the new balance."""
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Category, Enrollment
+from tests.catalog.factories import (CourseFactory, InstitutionFactory, ListingFactory, PlatformFactory,
+                                     balance_of, participant_factory)
+from tests.conftest import is_postgresql
+
+from .test_registration import assert_fits_the_phone
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TITLE = "Pemasaran Digital untuk UMKM"
+TYPO = "pemasaran digial"
+
+
+def _marketplace():
+    skill, pintaria, tokopedia = (PlatformFactory(name=n, slug=s) for n, s in [
+        ("Skill Academy", "skill-academy"), ("Pintaria", "pintaria"), ("Tokopedia", "tokopedia")])
+    institution = InstitutionFactory(name="Akademi Bisnis Nusantara", province="32")
+    course = CourseFactory(
+        title=TITLE, institution=institution, category=Category.DIGITAL_MARKETING, hours=16,
+        description="Belajar memasarkan produk usaha kecil lewat media sosial dan marketplace.",
+        competency_outcomes="Membuat kalender konten\nMengiklankan produk di media sosial\nMembaca laporan penjualan")
+    ListingFactory(course=course, platform=skill, price=400_000)
+    cheapest = ListingFactory(course=course, platform=pintaria, price=250_000)
+    ListingFactory(course=course, platform=tokopedia, price=300_000)
+    # Same words, another category: the filter must leave it out.
+    ListingFactory(course__title="Pemasaran Digital Lanjutan", course__category=Category.BUSINESS,
+                   course__institution=institution, platform=skill, price=500_000)
+    ListingFactory(course__title="Barista Kopi untuk Pemula", course__category=Category.FOOD_BEVERAGE,
+                   platform=tokopedia, price=350_000)
+    return course, cheapest
+
+
+def test_a_participant_finds_a_course_with_a_typo_and_buys_the_cheapest_once(page, shot, live_server):
+    from playwright.sync_api import expect
+
+    url = live_server.url
+    course, cheapest = _marketplace()
+    participant = participant_factory(full_name="Siti Rahmawati")
+    user = participant.profile.user
+
+    # Given a selected participant signed in on her phone
+    page.goto(url + reverse("account_login"))
+    page.fill("#id_login", user.email)
+    page.fill("#id_password", "rahasia-123")
+    page.click("#login-submit")
+    expect(page).to_have_url(url + reverse("accounts:dashboard"))
+    expect(page.locator("#dashboard-catalog")).to_be_visible()
+
+    # When she opens the catalog and searches with a typo
+    page.click("#nav-catalog")
+    expect(page).to_have_url(url + reverse("catalog:list"))
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    assert_fits_the_phone(page)
+    shot("catalog")
+    page.fill("#id_q", TYPO)
+    page.click("#search-submit")
+    cards = page.locator(".course-card")
+    if is_postgresql():
+        # Then trigram similarity finds the course despite the typo.
+        expect(cards.filter(has_text=TITLE)).to_have_count(1)
+        shot("search-typo")
+    else:
+        # SQLite has only icontains: the typo finds nothing, and the page says what to try.
+        expect(page.locator("#no-results")).to_be_visible()
+        expect(page.locator("#id_q")).to_have_value(TYPO)
+        shot("search-typo-sqlite")
+        page.fill("#id_q", "pemasaran digital")
+        page.click("#search-submit")
+    expect(cards).to_have_count(2)  # the course and "Pemasaran Digital Lanjutan"
+    assert_fits_the_phone(page)
+
+    # When she filters by category
+    page.click("#filters summary")
+    page.select_option("#id_category", Category.DIGITAL_MARKETING)
+    shot("filters")
+    page.click("#filter-submit")
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text(TITLE)
+    expect(cards.first).to_contain_text("Rp250.000")  # the cheapest of the three platforms
+    expect(page.locator("#filter-count")).to_have_text("1")
+    assert_fits_the_phone(page)
+    shot("filtered")
+
+    # And opens the course, offered on three platforms, cheapest first and marked
+    cards.first.locator("a").click()
+    expect(page).to_have_url(url + reverse("catalog:course", args=[course.pk]))
+    offers = page.locator(".offer")
+    expect(offers).to_have_count(3)
+    expect(offers.locator(".offer-platform")).to_have_text(["Pintaria", "Tokopedia", "Skill Academy"])
+    expect(offers.first).to_have_class("offer cheapest")
+    expect(page.locator(".cheapest-badge")).to_have_count(1)
+    expect(page.locator("#outcomes li")).to_have_count(3)
+    assert_fits_the_phone(page)
+    shot("course")
+
+    # When she picks the cheapest: the confirmation shows the balance before and after
+    offers.first.locator(".buy-link").click()
+    expect(page).to_have_url(url + reverse("catalog:buy", args=[cheapest.pk]))
+    expect(page.locator("#balance-before")).to_have_text("Rp1.000.000")
+    expect(page.locator("#balance-after")).to_have_text("Rp750.000")
+    expect(page.locator("#buy-platform")).to_have_text("Pintaria")
+    assert_fits_the_phone(page)
+    shot("confirm")
+
+    # And double-clicks the buy button
+    page.dblclick("#buy-submit")
+
+    # Then one purchase is made: the redemption code and the new balance are shown
+    expect(page.locator("#purchase-ok")).to_be_visible()
+    enrollment = Enrollment.objects.get(participant=participant)
+    code = page.locator("#redemption-code")
+    expect(code).to_have_text(f"{enrollment.redemption_code[:4]}-{enrollment.redemption_code[4:8]}-"
+                              f"{enrollment.redemption_code[8:]}")
+    expect(page.locator("#balance")).to_have_text("Rp750.000")
+    assert Enrollment.objects.filter(participant=participant).count() == 1
+    assert balance_of(participant) == 750_000
+    assert enrollment.listing_id == cheapest.pk and enrollment.price == 250_000
+    assert_fits_the_phone(page)
+    shot("bought")
+
+    # And going back to the course says it is bought, without offering to buy again
+    page.goto(url + reverse("catalog:course", args=[course.pk]))
+    expect(page.locator("#owned")).to_be_visible()
+    expect(page.locator(".buy-link")).to_have_count(0)
+
+    # And My training lists it with its code and status
+    page.click("#nav-my-training")
+    expect(page).to_have_url(url + reverse("catalog:my_training"))
+    item = page.locator(f"#enrollment-{enrollment.pk}")
+    expect(item).to_contain_text(TITLE)
+    expect(item.locator(".code-inline")).to_have_text(enrollment.redemption_code[:4] + "-"
+                                                      + enrollment.redemption_code[4:8] + "-"
+                                                      + enrollment.redemption_code[8:])
+    expect(item).to_have_attribute("data-status", "purchased")
+    assert_fits_the_phone(page)
+    shot("my-training")
+    assert Enrollment.objects.count() == 1
