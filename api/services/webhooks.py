@@ -26,7 +26,7 @@ from prakerja.exceptions import DomainError
 from ..models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from ..webhooks import SIGNATURE_HEADER, event_body, signature_header
 
-MAX_ATTEMPTS = 12
+MAX_ATTEMPTS = 16
 BASE_DELAY = dt.timedelta(minutes=1)
 MAX_DELAY = dt.timedelta(hours=12)
 TIMEOUT_SECONDS = 10
