@@ -142,3 +142,55 @@ def test_a_participant_finds_a_course_with_a_typo_and_buys_the_cheapest_once(pag
     assert_fits_the_phone(page)
     shot("my-training")
     assert Enrollment.objects.count() == 1
+
+
+def test_a_participant_rates_a_completed_course_once_from_my_training(page, shot, live_server):
+    import datetime as dt
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    from catalog.models import Rating
+    from catalog.services import enrollment_complete, enrollment_purchase, enrollment_redeem
+
+    url = live_server.url
+    participant = participant_factory(full_name="Budi Santoso")
+    done = enrollment_purchase(participant=participant, token="done",
+                               listing=ListingFactory(course__title="Barista Kopi untuk Pemula",
+                                                      platform__name="Pintaria", price=300_000))
+    enrollment_redeem(enrollment=done)
+    enrollment_complete(enrollment=done, certificate_number="PRK/2020/04/000123",
+                        completed_on=timezone.localdate() - dt.timedelta(days=0))
+    enrollment_purchase(participant=participant, token="open",
+                        listing=ListingFactory(course__title="Akuntansi Dasar UMKM", platform__name="Tokopedia",
+                                               price=200_000))
+    page.goto(url + reverse("account_login"))
+    page.fill("#id_login", participant.profile.user.email)
+    page.fill("#id_password", "rahasia-123")
+    page.click("#login-submit")
+    page.click("#nav-my-training")
+
+    card = page.locator(f"#enrollment-{done.pk}")
+    expect(card.locator(".certificate")).to_have_text("PRK/2020/04/000123")
+    expect(page.locator(".rating-form")).to_have_count(1)  # only the completed course
+    assert_fits_the_phone(page)
+    shot("my-training")
+
+    # Sending a review without stars: the message stands beside the stars, the review is kept.
+    card.locator("textarea").fill("Instrukturnya sabar, praktiknya banyak.")
+    card.locator(".rating-form button[type=submit]").click()
+    card = page.locator(f"#enrollment-{done.pk}")
+    expect(card.locator(".stars-field .errorlist")).to_be_visible()
+    expect(card.locator("textarea")).to_have_value("Instrukturnya sabar, praktiknya banyak.")
+    assert_fits_the_phone(page)
+    shot("rating-error")
+
+    card.locator(".star-choices label").first.click()  # 5 stars
+    card.locator(".rating-form button[type=submit]").click()
+    expect(page.locator(".messages .msg")).to_be_visible()
+    expect(page.locator(f"#enrollment-{done.pk} .my-rating")).to_contain_text("Instrukturnya sabar")
+    expect(page.locator(".rating-form")).to_have_count(0)
+    rating = Rating.objects.get()
+    assert (rating.stars, rating.enrollment_id) == (5, done.pk)
+    assert_fits_the_phone(page)
+    shot("rated")
