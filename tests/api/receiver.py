@@ -29,10 +29,20 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.requests.append({"headers": dict(self.headers), "body": body, "path": self.path})
+                receiver.requests.append({"method": "POST", "headers": dict(self.headers), "body": body,
+                                          "path": self.path})
                 self.send_response(receiver.status)
                 self.end_headers()
                 self.wfile.write(b"ok" if receiver.status < 300 else b"unavailable")
+
+            def do_GET(self):  # the platform's return page after a checkout
+                receiver.requests.append({"method": "GET", "path": self.path, "headers": dict(self.headers),
+                                          "body": b""})
+                body = "<!doctype html><meta name=viewport content='width=device-width'><h1>Terima kasih</h1>".encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.wfile.write(body)
 
             def log_message(self, *args):
                 pass
