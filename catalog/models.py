@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -169,6 +169,11 @@ class Course(models.Model):
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+        # The catalog's sort orders: read a page of courses in index order, not sort them all.
+        indexes = [
+            models.Index(F("sales_count").desc(), "id", name="course_best_selling"),
+            models.Index(F("published_at").desc(), "id", name="course_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -205,7 +210,11 @@ class Listing(models.Model):
             models.CheckConstraint(condition=Q(price__gte=MIN_PRICE) & Q(price__lte=MAX_PRICE),
                                    name="listing_price_range"),
         ]
-        indexes = [models.Index(fields=["platform", "is_active"], name="listing_platform_active")]
+        indexes = [
+            models.Index(fields=["platform", "is_active"], name="listing_platform_active"),
+            # A course's cheapest active offer (catalog prices, the course page) from the index alone.
+            models.Index(fields=["course", "price"], condition=Q(is_active=True), name="listing_course_price_active"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.course} @ {self.platform}"

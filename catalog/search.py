@@ -2,10 +2,10 @@
 
 On PostgreSQL a course matches when its stored `search_vector` (title A, institution name B,
 description C, `indonesian` configuration, kept by the triggers of migration 0002) matches the
-query as a person types it (websearch syntax: words, "quoted phrases", -excluded), or when the
-query is word-similar to the title (pg_trgm's `%>` operator, served by the trigram GIN index), so
-"pemasaran digial" still finds "Pemasaran Digital untuk UMKM". Relevance is the full-text rank
-plus the trigram word similarity.
+query as a person types it (websearch syntax: words, "quoted phrases", -excluded), ranked by
+ts_rank. When no course matches that way (a typo), the query is compared with titles by trigram
+word similarity (pg_trgm's `%>` operator, served by the trigram GIN index), so "pemasaran digial"
+still finds "Pemasaran Digital untuk UMKM", ranked by that similarity.
 
 On SQLite (local development and the fast test run) every word of the query must appear in the
 title, the description or the institution name, case-insensitively; relevance falls back to
@@ -33,17 +33,22 @@ def is_full_text() -> bool:
 
 
 def course_search_filter(queryset: QuerySet, query: str) -> QuerySet:
-    """Keep the courses of `queryset` that match `query`, annotated with `rank` (higher is better)."""
+    """Keep the courses of `queryset` that match `query`, annotated with `rank` (higher is better).
+
+    PostgreSQL: full-text search when any published course matches the words as typed; otherwise
+    (a typo, most often) the titles word-similar to the query. Deciding first keeps each case on
+    its own index: an OR of the two would make PostgreSQL compute trigram similarity for every
+    course. The decision and the session's similarity threshold take one query."""
     query = search_normalise(query)
     if not query:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
     if is_full_text():
-        _set_word_similarity_threshold()
         ts_query = SearchQuery(query, config=CONFIG, search_type="websearch")
-        return (queryset
-                .filter(Q(search_vector=ts_query) | Q(title__trigram_word_similar=query))
-                .annotate(rank=SearchRank(F("search_vector"), ts_query)
-                          + TrigramWordSimilarity(query, "title")))
+        if _full_text_matches(query):
+            return (queryset.filter(search_vector=ts_query)
+                    .annotate(rank=SearchRank(F("search_vector"), ts_query)))
+        return (queryset.filter(title__trigram_word_similar=query)
+                .annotate(rank=TrigramWordSimilarity(query, "title")))
     condition = Q()
     for word in query.split():
         condition &= (Q(title__icontains=word) | Q(description__icontains=word)
@@ -51,9 +56,14 @@ def course_search_filter(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.filter(condition).annotate(rank=Value(0.0, output_field=FloatField()))
 
 
-def _set_word_similarity_threshold() -> None:
-    # A session setting: harmless for other queries (only `%>`/`<%` read it), and set before each
-    # search so a pooled or reopened connection never searches with the stricter default.
+def _full_text_matches(query: str) -> bool:
+    """Whether any published course matches `query` in full text; also sets the session's
+    word-similarity threshold (only `%>`/`<%` read it), before each search, so a pooled or
+    reopened connection never searches with the stricter default."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
-                       [str(WORD_SIMILARITY_THRESHOLD)])
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false),"
+            " EXISTS (SELECT 1 FROM catalog_course WHERE status = 'published'"
+            "         AND search_vector @@ websearch_to_tsquery(%s, %s))",
+            [str(WORD_SIMILARITY_THRESHOLD), CONFIG, query])
+        return cursor.fetchone()[1]

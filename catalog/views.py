@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +34,21 @@ from .services import enrollment_purchase, rating_create
 from .services.orders import listing_check_buyable
 
 PAGE_SIZE = 20
+# Counting every match of a broad search costs as much as finding them all; past this many, the
+# page says "1.000+" and offers the first COUNT_CAP // PAGE_SIZE pages (refine to see more).
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at COUNT_CAP (one LIMITed COUNT query)."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[:COUNT_CAP].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= COUNT_CAP
 
 
 class NotAParticipant(DomainError):
@@ -63,13 +80,14 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
       `institution.get_province_display`, `rating_average` and `rating_count` (model attributes),
       plus the annotations `min_price` (int rupiah, the cheapest matching offer) and
       `offer_count` (how many platforms offer it within the filters);
-    - `total` (courses found), `query` (the normalised search), `querystring` (the GET parameters
+    - `total` (courses found, at most COUNT_CAP), `total_capped` (True when there are more),
+      `query` (the normalised search), `querystring` (the GET parameters
       without `page`, for the pagination links), `active_filters` (how many filters are set).
     A bare baseline can render it from an in-memory list: Paginator(list_of_objects, 20).page(1)."""
     choices = catalog_choices_get()
     form = CatalogFilterForm(request.GET or None, **choices)
     filters = form.filters() if request.GET else CatalogFilters()
-    paginator = Paginator(course_catalog_list(filters=filters), PAGE_SIZE)
+    paginator = CappedPaginator(course_catalog_list(filters=filters), PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -78,6 +96,8 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page_obj,
         "courses": page_obj.object_list,
         "total": paginator.count,
+        "total_capped": paginator.capped,
+        "total_grouped": number_format(paginator.count, force_grouping=True),
         "query": filters.q,
         "querystring": params.urlencode(),
         "active_filters": form.active_filter_count() if request.GET else 0,

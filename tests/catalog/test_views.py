@@ -463,3 +463,18 @@ def test_the_navigation_and_dashboard_link_to_the_catalog_and_my_training(client
     page = _logged_in(client_en, participant).get(reverse("accounts:dashboard")).content.decode()
     assert 'id="nav-catalog"' in page and 'id="nav-my-training"' in page
     assert 'id="dashboard-catalog"' in page and 'id="dashboard-my-training"' in page
+
+
+def test_a_broad_search_counts_up_to_the_cap_and_says_there_are_more(client_en, monkeypatch):
+    from catalog import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 30)
+    for i in range(35):
+        ListingFactory(course__title=f"Kursus {i}")
+
+    response = client_en.get(reverse("catalog:list"))
+
+    assert response.context["total"] == 30 and response.context["total_capped"]
+    assert response.context["page_obj"].paginator.num_pages == 2
+    assert "30+ courses" in response.content.decode()
+    assert "1 course" in client_en.get(reverse("catalog:list"), {"q": "Kursus 7"}).content.decode()
