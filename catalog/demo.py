@@ -298,6 +298,9 @@ CATALOG: dict[str, dict] = {
         hours=(8, 48), modes={"offline": 45, "blended": 35, "online": 20}, price=(200, 1000)),
 }
 assert set(CATALOG) == {c.value for c in Category}
+# Angles that fit any course, so that the demo's 2,000+ courses carry mostly distinct titles.
+GENERAL_ANGLES = ("Kelas Intensif", "Kelas Akhir Pekan", "untuk Generasi Muda", "Panduan Lengkap", "Jalur Cepat",
+                  "Berbasis Praktik", "untuk Lulusan SMA/SMK")
 
 _OPENINGS = (
     "Pelatihan {topic} ini dirancang bagi peserta Kartu Prakerja yang ingin {goal}.",
@@ -358,7 +361,8 @@ class CatalogGenerator:
         pool = self.pools.get(category)
         if not pool:
             spec = CATALOG[category]
-            pool = [(t, a) for t in spec["topics"] for a in ("",) + spec["angles"]]
+            angles = ("",) + spec["angles"] + tuple(a for a in GENERAL_ANGLES if a not in spec["angles"])
+            pool = [(t, a) for t in spec["topics"] for a in angles]
             self.rng.shuffle(pool)
             self.pools[category] = pool
         topic, angle = pool.pop()
