@@ -478,6 +478,7 @@ class EvaluationAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         evaluation = get_object_or_404(Evaluation, pk=object_id)
         extra = {"can_sign_off": evaluation.status == Evaluation.Status.SUBMITTED and request.user.has_perm(APPROVE),
+                 "waiting": evaluation.status == Evaluation.Status.SUBMITTED,
                  "own_evaluation": evaluation.evaluator_id == request.user.pk, "all_met": evaluation.all_met}
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 

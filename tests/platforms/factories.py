@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from platforms import services
@@ -24,11 +24,26 @@ def pdf(name: str = "bukti.pdf", data: bytes = PDF_BYTES) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="application/pdf")
 
 
+# What migration 0003 grants, for transactional tests whose flush removed the migrated groups.
+GROUP_PERMS = {"viewer": [], "finance": [], "evaluator": ["evaluate_platform", "curate_catalog"],
+               "approver": ["approve_platform", "curate_catalog"]}
+
+
+def pmo_group(name: str) -> Group:
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        views = Permission.objects.filter(content_type__app_label__in=["platforms", "catalog"],
+                                          codename__startswith="view_")
+        group.permissions.add(*views, *Permission.objects.filter(content_type__app_label="platforms",
+                                                                 codename__in=GROUP_PERMS[name]))
+    return group
+
+
 def staff(group: str | None = None, **kwargs):
     """A PMO staff member in one permission group (None: staff with no group)."""
     user = UserFactory(is_staff=True, **kwargs)
     if group:
-        user.groups.add(Group.objects.get(name=group))
+        user.groups.add(pmo_group(group))
     return user
 
 
