@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -173,6 +174,9 @@ class Course(models.Model):
         indexes = [
             models.Index(F("sales_count").desc(), "id", name="course_best_selling"),
             models.Index(F("published_at").desc(), "id", name="course_newest"),
+            # The same expression as catalog.selectors.RATING_ORDER: unrated courses last.
+            models.Index(Coalesce(Cast("rating_sum", models.FloatField()) / NullIf(F("rating_count"), 0),
+                                  Value(-1.0)).desc(), F("rating_count").desc(), "id", name="course_top_rated"),
         ]
 
     def __str__(self) -> str:
@@ -214,6 +218,8 @@ class Listing(models.Model):
             models.Index(fields=["platform", "is_active"], name="listing_platform_active"),
             # A course's cheapest active offer (catalog prices, the course page) from the index alone.
             models.Index(fields=["course", "price"], condition=Q(is_active=True), name="listing_course_price_active"),
+            # The catalog sorted by price walks the active listings in this order.
+            models.Index(fields=["price", "id"], condition=Q(is_active=True), name="listing_price_active"),
         ]
 
     def __str__(self) -> str:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Cast, NullIf
+from django.db.models import Count, Exists, F, FilteredRelation, FloatField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
 
 from accounts.models import Participant, User
 from platforms.models import Platform
@@ -50,25 +50,38 @@ def sellable_courses() -> QuerySet[Course]:
     return Course.objects.filter(status=Course.Status.PUBLISHED, institution__status=Institution.Status.ACTIVE)
 
 
+def _offers_q(filters: CatalogFilters, prefix: str = "") -> Q:
+    """Listings that may be bought now and pass the platform and price filters. Platforms are a
+    subquery of ids, not a join, so the condition also serves a FilteredRelation."""
+    platforms = Platform.objects.filter(status__in=Platform.SELLING).order_by()
+    if filters.platform:
+        platforms = platforms.filter(slug=filters.platform)
+    q = Q(**{f"{prefix}is_active": True, f"{prefix}platform_id__in": Subquery(platforms.values("pk"))})
+    if filters.price_min is not None:
+        q &= Q(**{f"{prefix}price__gte": filters.price_min})
+    if filters.price_max is not None:
+        q &= Q(**{f"{prefix}price__lte": filters.price_max})
+    return q
+
+
+RATING_ORDER = Coalesce(Cast("rating_sum", FloatField()) / NullIf(F("rating_count"), 0), Value(-1.0))
+
+
 def course_catalog_list(*, filters: CatalogFilters) -> QuerySet[Course]:
     """The catalog's courses, filtered and sorted, each annotated with `min_price` (the cheapest
-    matching offer), `offer_count` (how many platforms offer it within the filters), `rank` and
-    `rating_avg`; the institution is joined. Two queries once paginated (count and page).
+    matching offer), `offer_count` (how many platforms offer it within the filters) and `rank`;
+    the institution is joined. Two queries once paginated (count and page).
 
     The platform and price-range filters apply to the offers themselves: "Tokopedia, up to
     Rp300.000" keeps a course offered on Tokopedia for at most Rp300.000 and shows that price.
 
-    Offers are a correlated EXISTS and two per-row subqueries rather than a join and GROUP BY:
-    sorted by sales, rating or date, PostgreSQL reads the first page of courses in index order and
-    computes prices only for those 20 rows, instead of aggregating every listing first."""
+    No GROUP BY over the listings: offers are a correlated EXISTS and per-row subqueries, so
+    sorted by sales, rating or date PostgreSQL reads the first page of courses in index order and
+    prices only those rows. Sorted by price, it walks the active listings in price order (index
+    listing_price_active) keeping each course's cheapest matching offer (no cheaper one exists),
+    and stops after the page."""
     query = search_normalise(filters.q)
-    offers = Listing.objects.filter(offer_condition(), course=OuterRef("pk"))
-    if filters.platform:
-        offers = offers.filter(platform__slug=filters.platform)
-    if filters.price_min is not None:
-        offers = offers.filter(price__gte=filters.price_min)
-    if filters.price_max is not None:
-        offers = offers.filter(price__lte=filters.price_max)
+    offers = Listing.objects.filter(_offers_q(filters), course=OuterRef("pk"))
 
     courses = sellable_courses()
     if filters.category:
@@ -81,22 +94,27 @@ def course_catalog_list(*, filters: CatalogFilters) -> QuerySet[Course]:
         courses = courses.filter(mode=filters.mode)
     if filters.rating_min:
         courses = courses.filter(rating_count__gt=0, rating_sum__gte=F("rating_count") * filters.rating_min)
-    courses = course_search_filter(courses, query)
-    courses = (courses.filter(Exists(offers))
-               .annotate(min_price=Subquery(offers.order_by("price").values("price")[:1]),
-                         offer_count=Subquery(offers.order_by().values("course")
-                                              .annotate(n=Count("pk")).values("n")),
-                         rating_avg=Cast("rating_sum", FloatField()) / NullIf(F("rating_count"), 0))
-               .select_related("institution"))
+    courses = course_search_filter(courses, query).select_related("institution").annotate(
+        offer_count=Subquery(offers.order_by().values("course").annotate(n=Count("pk")).values("n")))
 
     sort = filters.sort or (Sort.RELEVANCE if query else Sort.POPULAR)
     if sort == Sort.RELEVANCE and not query:
         sort = Sort.POPULAR
+    if sort == Sort.PRICE:
+        # Through annotations: an OuterRef("offer__…") in a later filter() would join listings again.
+        cheaper = offers.filter(Q(price__lt=OuterRef("min_price"))
+                                | Q(price=OuterRef("min_price"), pk__lt=OuterRef("offer_id")))
+        return (courses.annotate(offer=FilteredRelation("listings", condition=_offers_q(filters, "listings__")))
+                .filter(offer__isnull=False)
+                .annotate(min_price=F("offer__price"), offer_id=F("offer__id"))
+                .filter(~Exists(cheaper))
+                .order_by("min_price", "offer_id"))
+
+    courses = courses.filter(Exists(offers)).annotate(min_price=Subquery(offers.order_by("price").values("price")[:1]))
     order = {
         Sort.RELEVANCE: [F("rank").desc(), F("sales_count").desc()],
         Sort.POPULAR: [F("sales_count").desc()],
-        Sort.PRICE: [F("min_price").asc()],
-        Sort.RATING: [F("rating_avg").desc(nulls_last=True), F("rating_count").desc()],
+        Sort.RATING: [RATING_ORDER.desc(), F("rating_count").desc()],
         Sort.NEWEST: [F("published_at").desc()],  # published courses always have the date
     }[sort]
     return courses.order_by(*order, "pk")

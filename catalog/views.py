@@ -44,7 +44,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[:COUNT_CAP].count()
+        return self.object_list.order_by().values("pk")[:COUNT_CAP].count()
 
     @property
     def capped(self) -> bool:
