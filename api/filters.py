@@ -5,23 +5,45 @@ from catalog.models import Category, Course, Enrollment, Institution, Partnershi
 from .models import CheckoutSession, WebhookDelivery, WebhookEndpoint
 
 
-class InstitutionFilter(df.FilterSet):
+class StrictFilterSet(df.FilterSet):
+    """A filter that is given must have a valid value: `?status=` or `?is_active=maybe` is a 400,
+    not silently ignored (a typo must not return every row)."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name in self.filters:
+            if name in self.data and self.form.is_bound:
+                value = self.form.cleaned_data.get(name) if hasattr(self.form, "cleaned_data") else None
+                if self.data.get(name, "") == "" or value is None:
+                    if name not in self.form.errors:
+                        self.form.add_error(name, "Give a valid value or leave this filter out.")
+                    valid = False
+        return valid
+
+
+class InstitutionFilter(StrictFilterSet):
     status = df.ChoiceFilter(field_name="institution__status", choices=Institution.Status.choices)
     partnership_status = df.ChoiceFilter(field_name="status", choices=Partnership.Status.choices)
 
 
-class CourseFilter(df.FilterSet):
+class CourseFilter(StrictFilterSet):
     status = df.ChoiceFilter(choices=Course.Status.choices)
     institution = df.NumberFilter(field_name="institution_id")
     category = df.ChoiceFilter(choices=Category.choices)
 
 
-class ListingFilter(df.FilterSet):
-    is_active = df.BooleanFilter()
+class ListingFilter(StrictFilterSet):
+    is_active = df.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_active",
+                                field_name="active_choice",
+                                help_text="`true` or `false`.")
     course = df.NumberFilter(field_name="course_id")
 
 
-class OrderFilter(df.FilterSet):
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(is_active=value == "true")
+
+
+class OrderFilter(StrictFilterSet):
     status = df.ChoiceFilter(choices=Enrollment.Status.choices)
     created_after = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte",
                                          help_text="ISO 8601 date-time, e.g. 2020-05-01T00:00:00+07:00.")
@@ -30,11 +52,11 @@ class OrderFilter(df.FilterSet):
     course = df.NumberFilter(field_name="course_id")
 
 
-class CheckoutSessionFilter(df.FilterSet):
+class CheckoutSessionFilter(StrictFilterSet):
     status = df.ChoiceFilter(choices=CheckoutSession.Status.choices)
 
 
-class WebhookDeliveryFilter(df.FilterSet):
+class WebhookDeliveryFilter(StrictFilterSet):
     status = df.ChoiceFilter(choices=WebhookDelivery.Status.choices)
     endpoint = df.CharFilter(field_name="endpoint__public_id")
     event_type = df.ChoiceFilter(field_name="event__type", choices=[(t, t) for t in WebhookEndpoint.EVENT_TYPES])

@@ -9,6 +9,23 @@ class ApiCursorPagination(CursorPagination):
     page_size_query_param = "limit"
     ordering = "-pk"
 
+    def get_page_size(self, request):
+        from rest_framework.exceptions import ValidationError
+
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError({"limit": [f"Enter a whole number from 1 to {self.max_page_size}."]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        params = super().get_schema_operation_parameters(view)
+        for param in params:
+            if param["name"] == self.page_size_query_param:
+                param["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size, "default": 20}
+        return params
+
     def decode_cursor(self, request):
         from rest_framework.exceptions import NotFound, ValidationError
 

@@ -90,7 +90,7 @@ IDEMPOTENCY = OpenApiParameter(
                 "return the first response (header `Idempotent-Replayed: true`) for 24 hours; the same key with "
                 "another body is refused with 422; a retry while the first is still running gets 409.")
 
-READ = {"401": E401, "429": E429}
+READ = {"400": E400, "401": E401, "429": E429}
 WRITE = {"400": E400, "401": E401, "409": E409, "422": E422, "429": E429}
 
 

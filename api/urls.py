@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
@@ -24,4 +24,5 @@ urlpatterns = [
     path("docs/try/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs-try"),
     path("docs/guide/", TemplateView.as_view(template_name="api/guide.html"), name="guide"),
     *router.urls,
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
 ]

@@ -11,6 +11,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -47,6 +48,7 @@ class PlatformApiMixin:
     throttle_classes = [ApiKeyRateThrottle]
     pagination_class = ApiCursorPagination
     filter_backends = [DjangoFilterBackend]
+    parser_classes = [JSONParser]
     _idempotency_row = None
 
     @property
@@ -135,7 +137,7 @@ class InstitutionViewSet(PlatformApiMixin, mixins.ListModelMixin, mixins.Retriev
     filterset_class = filters.InstitutionFilter
     lookup_field = "institution_id"
     lookup_url_kwarg = "id"
-    lookup_value_regex = r"\d{1,18}"
+    lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
         return Partnership.objects.filter(platform=self.platform).select_related("institution")
@@ -170,7 +172,7 @@ class CourseViewSet(PlatformApiMixin, mixins.ListModelMixin, mixins.RetrieveMode
     queryset = Course.objects.none()  # for the schema; get_queryset scopes to the platform
     serializer_class = s.CourseSerializer
     filterset_class = filters.CourseFilter
-    lookup_value_regex = r"\d{1,18}"
+    lookup_value_regex = r"[^/]+"
     lookup_url_kwarg = "id"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -200,7 +202,7 @@ class ListingViewSet(PlatformApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
     queryset = Listing.objects.none()  # for the schema; get_queryset scopes to the platform
     serializer_class = s.ListingSerializer
     filterset_class = filters.ListingFilter
-    lookup_value_regex = r"\d{1,18}"
+    lookup_value_regex = r"[^/]+"
     lookup_url_kwarg = "id"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -242,7 +244,7 @@ class OrderViewSet(PlatformApiMixin, mixins.ListModelMixin, mixins.RetrieveModel
     filterset_class = filters.OrderFilter
     lookup_field = "redemption_code"
     lookup_url_kwarg = "code"
-    lookup_value_regex = r"[A-Za-z0-9-]{1,20}"
+    lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
         return Enrollment.objects.filter(platform=self.platform).select_related("participant__profile")
@@ -285,7 +287,7 @@ class CheckoutSessionViewSet(PlatformApiMixin, mixins.ListModelMixin, mixins.Ret
     filterset_class = filters.CheckoutSessionFilter
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
-    lookup_value_regex = r"[A-Za-z0-9_]{1,40}"
+    lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
         return CheckoutSession.objects.filter(platform=self.platform).select_related("enrollment")
@@ -315,7 +317,7 @@ class WebhookEndpointViewSet(PlatformApiMixin, mixins.ListModelMixin, mixins.Ret
     serializer_class = s.WebhookEndpointSerializer
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
-    lookup_value_regex = r"[A-Za-z0-9_]{1,40}"
+    lookup_value_regex = r"[^/]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
@@ -354,7 +356,7 @@ class WebhookDeliveryViewSet(PlatformApiMixin, mixins.ListModelMixin, mixins.Ret
     filterset_class = filters.WebhookDeliveryFilter
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
-    lookup_value_regex = r"[A-Za-z0-9_]{1,40}"
+    lookup_value_regex = r"[^/]+"
 
     def get_queryset(self):
         return (WebhookDelivery.objects.filter(platform=self.platform).select_related("event", "endpoint")
@@ -369,5 +371,12 @@ class WebhookDeliveryViewSet(PlatformApiMixin, mixins.ListModelMixin, mixins.Ret
                          status.HTTP_202_ACCEPTED)
 
 
-def api_not_found(request, exception=None):
-    raise Http404
+class NotFoundView(PlatformApiMixin, APIView):
+    """Any other path under /api/v1/: the same JSON 404 as a missing object."""
+
+    schema = None
+
+    def _404(self, request, *args, **kwargs):
+        raise Http404
+
+    get = post = patch = put = delete = _404
