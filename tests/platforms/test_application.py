@@ -103,3 +103,18 @@ def test_documents_download_only_for_pmo_staff(client):
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF_BYTES
     assert response["Content-Type"] == "application/pdf" and response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_rejected_applicant_reads_the_reason_on_the_status_page(client_en):
+    from platforms import services
+
+    from .factories import all_met, application
+
+    evaluator, approver = staff("evaluator"), staff("approver")
+    platform, token = application(name="Kursus Kilat")
+    services.platform_evaluation_start(platform=platform, by=evaluator)
+    evaluation = services.evaluation_submit(platform=platform, by=evaluator, scores=all_met(False))
+    services.evaluation_decide(evaluation=evaluation, approve=False, by=approver,
+                               reason="Serves two provinces; national reach not met")
+    page = client_en.get(reverse("platforms:status", args=[token])).content.decode()
+    assert "Rejected" in page and "national reach not met" in page

@@ -95,3 +95,17 @@ def test_a_withdrawn_platforms_institution_goes_on_selling_through_other_platfor
     assert course.status == "published" and course.institution.status == "active"
     bought = enrollment_purchase(participant=participant_factory(), listing=elsewhere, token="elsewhere")
     assert bought.platform == pintaria
+
+
+def test_a_suspended_platforms_listing_leaves_the_catalogue_at_once(client_en):
+    approver = staff("approver")
+    platform = platform_at(Platform.Status.ACTIVE, approver=approver)
+    ListingFactory(platform=platform, course=CourseFactory(title="Menjahit Busana Muslim"))
+    url = "/pelatihan/?q=Menjahit+Busana"
+    assert "Menjahit Busana Muslim" in client_en.get(url).content.decode()
+
+    services.platform_suspend(platform=platform, by=approver, reason="Audit findings")
+    assert "Menjahit Busana Muslim" not in client_en.get(url).content.decode()
+
+    services.platform_reinstate(platform=platform, by=approver, reason="Corrected")
+    assert "Menjahit Busana Muslim" in client_en.get(url).content.decode()
