@@ -81,9 +81,12 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
       plus the annotations `min_price` (int rupiah, the cheapest matching offer) and
       `offer_count` (how many platforms offer it within the filters);
     - `total` (courses found, at most COUNT_CAP), `total_capped` (True when there are more),
-      `query` (the normalised search), `querystring` (the GET parameters
-      without `page`, for the pagination links), `active_filters` (how many filters are set).
-    A bare baseline can render it from an in-memory list: Paginator(list_of_objects, 20).page(1)."""
+      `total_grouped` (`total` with thousands separators), `query` (the normalised search),
+      `querystring` (the GET parameters without `page`, for the pagination links),
+      `active_filters` (how many filters are set).
+    The form is CatalogFilterForm(request.GET, platforms=[(slug, name)], institutions=[(pk, name)]).
+    A bare baseline can render it from an in-memory list: Paginator(list_of_objects, 20).page(1)
+    with Course(...) objects given `min_price` and `offer_count` attributes."""
     choices = catalog_choices_get()
     form = CatalogFilterForm(request.GET or None, **choices)
     filters = form.filters() if request.GET else CatalogFilters()
