@@ -194,3 +194,28 @@ def test_a_participant_rates_a_completed_course_once_from_my_training(page, shot
     assert (rating.stars, rating.enrollment_id) == (5, done.pk)
     assert_fits_the_phone(page)
     shot("rated")
+
+
+def test_a_participant_whose_balance_is_short_is_told_before_buying(page, shot, live_server):
+    from playwright.sync_api import expect
+
+    url = live_server.url
+    course, cheapest = _marketplace()
+    participant = participant_factory(balance=200_000)
+    page.goto(url + reverse("account_login"))
+    page.fill("#id_login", participant.profile.user.email)
+    page.fill("#id_password", "rahasia-123")
+    page.click("#login-submit")
+
+    page.goto(url + reverse("catalog:buy", args=[cheapest.pk]))
+    expect(page.locator("#purchase-error")).to_have_attribute("data-code", "insufficient_balance")
+    expect(page.locator("#balance-before")).to_have_text("Rp200.000")
+    expect(page.locator("#buy-submit")).to_have_count(0)
+    assert_fits_the_phone(page)
+    shot("confirm-short-balance")
+    assert not Enrollment.objects.exists() and balance_of(participant) == 200_000
+
+    # The page offers the training she can afford: nothing here costs more than Rp200.000.
+    page.click("#within-balance")
+    expect(page.locator("#id_price_max")).to_have_value("200000")
+    expect(page.locator("#no-results")).to_be_visible()
