@@ -189,7 +189,6 @@ def step_lifecycle(ctx: DemoContext) -> None:
         platform, token = _applicant(name, legal_name, kind, stage, evaluator, approver)
         if stage == S.APPLIED:
             ctx.logins.append((f"Applicant {name}: status page", f"/mitra/status/{token}/", "(secret link)"))
-    _curation_queue()
     due = Platform.objects.filter(mou_term_end__lt=timezone.localdate()).exclude(status__in=Platform.FINAL).count()
     ctx.stdout.write(f"Platform lifecycle: {len(APPLICANTS)} applicants; {due} MoU(s) due for renewal.\n")
 
@@ -223,25 +222,3 @@ def _applicant(name: str, legal_name: str, kind: str, stage: str, evaluator: Use
                                signed_on=today, term_end=today.replace(year=today.year + 2))
     return services.platform_integration_start(platform=platform, by=approver), token
 
-
-@transaction.atomic
-def _curation_queue() -> None:
-    """A few proposals waiting in the PMO curation queue: an institution, two courses, a partnership."""
-    from catalog.models import Category, Course, Institution, Partnership
-
-    tokopedia = Platform.objects.filter(slug="tokopedia").first()
-    pintaria = Platform.objects.filter(slug="pintaria").first()
-    if tokopedia is None or pintaria is None or Institution.objects.filter(legal_entity_number="9120999000001").exists():
-        return
-    proposed = Institution.objects.create(name="LPK Terampil Mandiri Makassar", legal_entity_number="9120999000001",
-                                          province="73", status=Institution.Status.UNDER_CURATION,
-                                          proposed_by=pintaria)
-    Partnership.objects.get_or_create(platform=pintaria, institution=proposed)
-    host = Institution.objects.filter(status=Institution.Status.ACTIVE).order_by("pk").first()
-    if host is None:
-        return
-    for title, category, hours in (("Membuat Konten Video Pendek untuk Jualan Online", Category.DIGITAL_MARKETING, 10),
-                                   ("Dasar Akuntansi untuk Warung dan Toko Kelontong", Category.FINANCE, 14)):
-        Course.objects.create(institution=host, title=title, description="Pelatihan daring interaktif dengan tugas "
-                              "praktik dan umpan balik instruktur.", category=category, hours=hours,
-                              status=Course.Status.UNDER_CURATION, proposed_by=tokopedia)
