@@ -359,7 +359,8 @@ def test_the_confirmation_warns_before_the_button_when_the_balance_is_short(clie
     page = response.content.decode()
     assert "The training balance is not enough for this purchase." in page
     assert 'id="buy-submit"' not in page
-    assert "Choose another platform" in page
+    assert "See training up to Rp100.000" in page
+    assert reverse("catalog:list") + "?sort=price&amp;price_max=100000" in page
 
 
 # --- My training and rating -----------------------------------------------------------------------
