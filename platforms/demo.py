@@ -188,7 +188,8 @@ def step_lifecycle(ctx: DemoContext) -> None:
             continue
         platform, token = _applicant(name, legal_name, kind, stage, evaluator, approver)
         if stage == S.APPLIED:
-            ctx.logins.append((f"Applicant {name}: status page", f"/mitra/status/{token}/", "(secret link)"))
+            # Shown once: only its hash is stored.
+            ctx.stdout.write(f"Applicant {name}: status page /mitra/status/{token}/\n")
     due = Platform.objects.filter(mou_term_end__lt=timezone.localdate()).exclude(status__in=Platform.FINAL).count()
     ctx.stdout.write(f"Platform lifecycle: {len(APPLICANTS)} applicants; {due} MoU(s) due for renewal.\n")
 
