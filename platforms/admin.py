@@ -25,7 +25,7 @@ from prakerja.templatetags.money import format_rupiah
 from . import services
 from .models import (Criterion, CriterionScore, Evaluation, Platform, PlatformDocument, PlatformStatusChange,
                      QuarterlyReview)
-from .selectors import platform_review_figures, quarter_of, quarter_previous
+from .selectors import platform_review_figures, platforms_review_due, quarter_of, quarter_previous
 
 S = Platform.Status
 EVALUATE, APPROVE = services.EVALUATE, services.APPROVE
@@ -135,6 +135,19 @@ class RenewalFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = _("quarterly review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("due", _("Last quarter not reviewed yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            return queryset.filter(pk__in=platforms_review_due().values("pk"))
+        return queryset
+
+
 class StageFilter(admin.SimpleListFilter):
     title = _("stage")
     parameter_name = "stage"
@@ -218,7 +231,7 @@ class ReviewInline(ReadOnlyInline):
 @admin.register(Platform)
 class PlatformAdmin(admin.ModelAdmin):
     list_display = ["name", "reference", "kind", "status", "mou_number", "mou_term_end", "renewal", "status_changed_at"]
-    list_filter = ["status", StageFilter, RenewalFilter, "kind"]
+    list_filter = ["status", StageFilter, RenewalFilter, ReviewDueFilter, "kind"]
     search_fields = ["name", "legal_name", "=reference", "=mou_number", "contact_email"]
     inlines = [StatusChangeInline, EvaluationInline, ReviewInline, DocumentInline]
     change_form_template = "admin/platforms/platform/change_form.html"
@@ -265,8 +278,21 @@ class PlatformAdmin(admin.ModelAdmin):
         extra = {"decisions": decisions_for(platform, request.user), "can_evaluate": can_evaluate,
                  "pending_evaluation": pending,
                  "can_review": platform.status in (S.ACTIVE, S.WARNED, S.SUSPENDED) and request.user.has_perm(APPROVE),
-                 "platform": platform}
+                 "api_links": self._api_links(request, platform), "platform": platform}
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def _api_links(self, request, platform: Platform) -> list[tuple[str, str]]:
+        """Links to the API app's key screens: sandbox keys while integrating, live keys once active."""
+        links = []
+        if request.user.has_perm("api.view_apikey"):
+            links.append((_("API keys"), reverse("admin:api_apikey_changelist") + f"?platform__id__exact={platform.pk}"))
+        if request.user.has_perm("api.add_apikey"):
+            add = reverse("admin:api_apikey_add") + f"?platform={platform.pk}"
+            if platform.status == S.INTEGRATING:
+                links.append((_("Issue a sandbox key"), add + "&mode=test"))
+            elif platform.status in Platform.SELLING:
+                links.append((_("Issue a live key"), add + "&mode=live"))
+        return links
 
     def _page(self, request, template, platform, **context):
         return TemplateResponse(request, template, {

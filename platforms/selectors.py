@@ -96,6 +96,14 @@ def platforms_due_for_renewal():
     return Platform.objects.filter(status__in=live, mou_term_end__lt=timezone.localdate()).order_by("mou_term_end")
 
 
+def platforms_review_due():
+    """Platforms under periodic evaluation with no review yet of the last completed quarter."""
+    year, quarter = quarter_previous(*quarter_of(timezone.localdate()))
+    return (Platform.objects.filter(status__in=[Platform.Status.ACTIVE, Platform.Status.WARNED,
+                                                Platform.Status.SUSPENDED])
+            .exclude(reviews__year=year, reviews__quarter=quarter))
+
+
 def pending_work() -> dict[str, int]:
     """What waits for the program office: the admin index panel."""
     from catalog.models import Course, Institution, Partnership
@@ -111,4 +119,5 @@ def pending_work() -> dict[str, int]:
         "courses_to_curate": Course.objects.filter(status=Course.Status.UNDER_CURATION).count(),
         "partnerships_to_curate": Partnership.objects.filter(status=Partnership.Status.PROPOSED).count(),
         "mous_due_for_renewal": platforms_due_for_renewal().count(),
+        "reviews_due": platforms_review_due().count(),
     }

@@ -19,6 +19,8 @@ ROWS = [
     ("partnerships_to_curate", _("Partnerships to decide"), "admin:catalog_partnership_changelist",
      "status__exact=proposed"),
     ("mous_due_for_renewal", _("MoUs due for renewal"), "admin:platforms_platform_changelist", "renewal=due"),
+    ("reviews_due", _("Quarterly reviews due (last quarter)"), "admin:platforms_platform_changelist",
+     "review=due"),
 ]
 
 

@@ -95,3 +95,17 @@ def test_a_review_stores_the_figures_as_they_were_and_its_outcome_takes_effect()
                                      reason="Refunds back to normal", by=approver)
     platform.refresh_from_db()
     assert platform.status == Platform.Status.ACTIVE
+
+
+def test_platforms_without_a_review_of_last_quarter_are_due():
+    from platforms.selectors import platforms_review_due, quarter_of, quarter_previous
+
+    approver = staff("approver")
+    reviewed = platform_at(Platform.Status.ACTIVE, approver=approver, name="Reviewed")
+    waiting = platform_at(Platform.Status.WARNED, approver=approver, name="Waiting")
+    platform_at(Platform.Status.APPLIED, name="Applicant")
+    year, quarter = quarter_previous(*quarter_of(timezone.localdate()))
+    assert set(platforms_review_due()) == {reviewed, waiting}
+    services.quarterly_review_record(platform=reviewed, year=year, quarter=quarter, outcome="continue",
+                                     reason="Figures in line", by=approver)
+    assert list(platforms_review_due()) == [waiting]
