@@ -46,6 +46,11 @@ class OptionalReasonForm(DecisionForm):
                              help_text=_("Optional; kept in the platform's audit trail."))
 
 
+class NoteForm(forms.Form):
+    reason = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+                             help_text=_("Optional; kept in the platform's audit trail."))
+
+
 class MouForm(OptionalReasonForm):
     mou_number = forms.CharField(label=_("MoU number"), max_length=60)
     signed_on = forms.DateField(label=_("Signing date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -68,7 +73,7 @@ class Decision:
 
 DECISIONS: dict[str, Decision] = {
     "start_evaluation": Decision(_("Start evaluation"), services.platform_evaluation_start, EVALUATE,
-                                 OptionalReasonForm, S.UNDER_EVALUATION,
+                                 NoteForm, S.UNDER_EVALUATION,
                                  _("The application is taken up; an evaluator scores each criterion next.")),
     "sign_mou": Decision(_("Record signed MoU"), services.platform_mou_sign, APPROVE, MouForm, S.MOU_SIGNED,
                          _("The memorandum of understanding is recorded with its term."), mou=True),
@@ -317,8 +322,6 @@ class PlatformAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             kwargs = dict(form.cleaned_data)
             if decision == "renew_mou":
-                kwargs.pop("evidence", None)
-            if decision == "start_evaluation":
                 kwargs.pop("evidence", None)
             try:
                 d.service(platform=platform, by=request.user, **kwargs)

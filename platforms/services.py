@@ -31,7 +31,7 @@ from .exceptions import (CriteriaNotMet, DocumentRejected, EvaluationAlreadyDeci
                          ReviewNotAllowed)
 from .models import (Criterion, CriterionScore, Evaluation, Platform, PlatformDocument, PlatformStatusChange,
                      QuarterlyReview)
-from .selectors import platform_review_figures, token_hash
+from .selectors import platform_review_figures, quarter_bounds, token_hash
 
 Status = Platform.Status
 EVALUATE = "platforms.evaluate_platform"
@@ -375,13 +375,16 @@ def quarterly_review_record(*, platform: Platform, year: int, quarter: int, outc
     they are, and the outcome takes effect (warn, suspend, terminate; continue reinstates a warned or
     suspended platform only if the reviewer says so by choosing it).
 
-    Raises PmoPermissionDenied, ReasonRequired, ReviewNotAllowed, ReviewAlreadyRecorded,
+    Raises PmoPermissionDenied, ReasonRequired, ReviewNotAllowed (not under review, or the quarter is not
+    over), ReviewAlreadyRecorded,
     PlatformTransitionNotAllowed."""
     _require(by, APPROVE)
     reason = _reason(reason)
     locked = Platform.objects.select_for_update().get(pk=platform.pk)
     if locked.status not in (Status.ACTIVE, Status.WARNED, Status.SUSPENDED):
         raise ReviewNotAllowed()
+    if quarter not in (1, 2, 3, 4) or quarter_bounds(year, quarter)[1] > timezone.now():
+        raise ReviewNotAllowed(_("A quarter is reviewed once it is over: choose a past quarter."), field="quarter")
     if QuarterlyReview.objects.filter(platform=locked, year=year, quarter=quarter).exists():
         raise ReviewAlreadyRecorded()
     figures, previous = platform_review_figures(platform=locked, year=year, quarter=quarter)

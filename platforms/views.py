@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -30,6 +30,9 @@ def application_create(request):
             if exc.field and exc.field not in form.fields:
                 exc.field = next((f for f, k in DOCUMENT_FIELDS.items() if k == exc.field), None)
             form_add_domain_error(form, exc)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
         else:
             return render(request, "platforms/application_done.html", {"platform": platform, "token": token,
                                                                        "status_url": request.build_absolute_uri(

@@ -109,3 +109,16 @@ def test_platforms_without_a_review_of_last_quarter_are_due():
     services.quarterly_review_record(platform=reviewed, year=year, quarter=quarter, outcome="continue",
                                      reason="Figures in line", by=approver)
     assert list(platforms_review_due()) == [waiting]
+
+
+def test_a_quarter_is_reviewed_only_once_it_is_over():
+    from platforms.exceptions import ReviewNotAllowed
+    from platforms.selectors import quarter_of
+
+    approver = staff("approver")
+    platform = platform_at(Platform.Status.ACTIVE, approver=approver)
+    year, quarter = quarter_of(timezone.localdate())
+    with pytest.raises(ReviewNotAllowed):
+        services.quarterly_review_record(platform=platform, year=year, quarter=quarter, outcome="continue",
+                                         reason="too early", by=approver)
+    assert not QuarterlyReview.objects.exists()
