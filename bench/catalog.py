@@ -133,6 +133,8 @@ def main() -> None:
         print(f"Seeded the demo and {args.listings:,} listings in {time.perf_counter() - started:.1f}s "
               f"(child process).")
     os.environ["DATABASE_URL"] = scratch_url
+    if reuse:
+        manage("migrate", "--noinput", "-v0")  # the catalog's indexes may be newer than the data
 
     import django
 
