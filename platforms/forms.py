@@ -75,3 +75,10 @@ class ApplicationForm(forms.Form):
         data = {k: v for k, v in self.cleaned_data.items() if k not in DOCUMENT_FIELDS and k != "declaration"}
         data["contact_phone"] = "".join(ch for ch in data["contact_phone"] if ch.isdigit() or ch == "+")
         return data
+
+
+class StatusLinkForm(forms.Form):
+    reference = forms.CharField(label=_("Reference number"), max_length=20,
+                                widget=forms.TextInput(attrs={"placeholder": "MITRA-2026-00001",
+                                                              "autocapitalize": "characters"}))
+    email = forms.EmailField(label=_("Contact email given in the application"))

@@ -398,3 +398,26 @@ def quarterly_review_record(*, platform: Platform, year: int, quarter: int, outc
     elif outcome == QuarterlyReview.Outcome.CONTINUE and locked.status != Status.ACTIVE:
         platform_reinstate(platform=locked, by=by, reason=reason, details=details)
     return review
+
+
+@transaction.atomic
+def platform_status_link_resend(*, reference: str, email: str, site_url: str = "") -> bool:
+    """An applicant who lost the status link asks for a new one: if the reference and the contact email
+    match, a new secret link replaces the old one and goes to that email only. Returns whether a link
+    was sent; callers show the same answer either way, so nobody learns which references exist."""
+    reference, email = (reference or "").strip().upper(), (email or "").strip()
+    platform = (Platform.objects.select_for_update().filter(reference=reference, contact_email__iexact=email)
+                .exclude(contact_email="").first())
+    if platform is None:
+        return False
+    token = secrets.token_urlsafe(32)
+    platform.status_token_hash = token_hash(token)
+    platform.save(update_fields=["status_token_hash"])
+    link = site_url.rstrip("/") + reverse("platforms:status", args=[token])
+    subject = _("[Kartu Prakerja] New status link for application %(reference)s") % {"reference": reference}
+    body = _("You asked for a new link to follow application %(reference)s (the old link no longer works):\n"
+             "%(link)s\n\nIf you did not ask for it, you can ignore this email.") % {"reference": reference,
+                                                                                   "link": link}
+    to = platform.contact_email
+    transaction.on_commit(lambda: send_mail(subject, body, None, [to], fail_silently=True))
+    return True

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from prakerja.exceptions import DomainError, form_add_domain_error
 
-from .forms import DOCUMENT_FIELDS, ApplicationForm
+from .forms import DOCUMENT_FIELDS, ApplicationForm, StatusLinkForm
 from .models import PlatformDocument
 from .selectors import platform_get_by_token
-from .services import document_max_bytes, platform_apply
+from .services import document_max_bytes, platform_apply, platform_status_link_resend
 
 
 @never_cache
@@ -63,3 +63,15 @@ def document_download(request, pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status_link_resend(request):
+    """A lost status link: a new one is mailed to the application's contact email."""
+    form = StatusLinkForm(request.POST or None)
+    sent = False
+    if request.method == "POST" and form.is_valid():
+        platform_status_link_resend(**form.cleaned_data, site_url=request.build_absolute_uri("/"))
+        sent = True  # the same answer whether or not it matched
+    return render(request, "platforms/status_resend.html", {"form": form, "sent": sent})

@@ -118,3 +118,20 @@ def test_a_rejected_applicant_reads_the_reason_on_the_status_page(client_en):
                                reason="Serves two provinces; national reach not met")
     page = client_en.get(reverse("platforms:status", args=[token])).content.decode()
     assert "Rejected" in page and "national reach not met" in page
+
+
+def test_a_lost_status_link_is_replaced_and_mailed_only_to_the_contact(client_en, django_capture_on_commit_callbacks):
+    from .factories import application
+
+    platform, old_token = application(name="Kursus Kilat")
+    url = reverse("platforms:status_resend")
+    # A wrong email gets the same answer and no mail
+    with django_capture_on_commit_callbacks(execute=True):
+        wrong = client_en.post(url, {"reference": platform.reference, "email": "someone@else.id"})
+    assert b'id="resend-sent"' in wrong.content and not mail.outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        client_en.post(url, {"reference": platform.reference.lower(), "email": "KEMITRAAN@belajarterus.id"})
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["kemitraan@belajarterus.id"]
+    new_link = re.search(r"https?://\S+/mitra/status/\S+/", mail.outbox[0].body).group(0)
+    assert client_en.get(new_link).status_code == 200
+    assert client_en.get(reverse("platforms:status", args=[old_token])).status_code == 404
