@@ -65,7 +65,8 @@ class CurationActions:
                    "queryset": queryset, "waiting": waiting, "approve": approve, "action": action,
                    "skipped": queryset.exclude(status=self.curation_waiting),
                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                   "title": _("Approve") if approve else _("Reject")}
+                   "title": (_("Approve: %(what)s") if approve else _("Reject: %(what)s"))
+                   % {"what": self.model._meta.verbose_name_plural}}
         return TemplateResponse(request, "admin/catalog/curation_confirm.html", context)
 
     @admin.action(description=_("Approve (curation)…"))
