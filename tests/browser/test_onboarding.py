@@ -140,6 +140,9 @@ def test_an_applicant_applies_and_two_pmo_staff_bring_the_platform_live(page, sh
     expect(page.locator("main")).to_contain_text(COURSE_TITLE)
     assert_fits_the_phone(page)
     shot("catalogue")
+    page.goto(url + reverse("catalog:course", args=[course.pk]))
+    expect(page.locator("main")).to_contain_text("Belajar Kerja")  # the offer names the new platform
+    shot("course-offer")
 
     # And the applicant's status page says so
     page.goto(status_link)
