@@ -3,9 +3,11 @@
 On PostgreSQL a course matches when its stored `search_vector` (title A, institution name B,
 description C, `indonesian` configuration, kept by the triggers of migration 0002) matches the
 query as a person types it (websearch syntax: words, "quoted phrases", -excluded), ranked by
-ts_rank. When no course matches that way (a typo), the query is compared with titles by trigram
-word similarity (pg_trgm's `%>` operator, served by the trigram GIN index), so "pemasaran digial"
-still finds "Pemasaran Digital untuk UMKM", ranked by that similarity.
+ts_rank. When no course matches that way (a typo), each word is corrected to the nearest word of
+the titles' lexicon by trigram similarity and the corrected query searched in full text; failing
+that, the query is compared with titles by trigram word similarity (pg_trgm's `%>` operator,
+served by the trigram GIN index), so "pemasaran digial" still finds "Pemasaran Digital untuk
+UMKM".
 
 On SQLite (local development and the fast test run) every word of the query must appear in the
 title, the description or the institution name, case-insensitively; relevance falls back to
@@ -21,6 +23,9 @@ CONFIG = "indonesian"
 # word ("barsita" for "barista" scores 0.53); 0.5 still keeps unrelated titles out.
 WORD_SIMILARITY_THRESHOLD = 0.5
 MAX_QUERY_LENGTH = 100
+# A typed word is replaced by the nearest lexicon word only this similar (pg_trgm's default for
+# `%`): "barsita" and "barista" score 0.33, unrelated words far less.
+WORD_CORRECTION_SIMILARITY = 0.3
 
 
 def search_normalise(raw: str | None) -> str:
@@ -35,16 +40,23 @@ def is_full_text() -> bool:
 def course_search_filter(queryset: QuerySet, query: str) -> QuerySet:
     """Keep the courses of `queryset` that match `query`, annotated with `rank` (higher is better).
 
-    PostgreSQL: full-text search when any published course matches the words as typed; otherwise
-    (a typo, most often) the titles word-similar to the query. Deciding first keeps each case on
-    its own index: an OR of the two would make PostgreSQL compute trigram similarity for every
-    course. The decision and the session's similarity threshold take one query."""
+    PostgreSQL:
+    1. when every word is in the lexicon of titles, descriptions and institution names (migration
+       0005), full-text search of the query as typed;
+    2. otherwise full-text search of the query with each unknown word corrected to the nearest
+       lexicon word by trigram similarity: "menjahid" → "menjahit", "barsita" → "barista";
+    3. when that finds no published course, the titles word-similar to the query as typed
+       (trigram `%>`, the title's trigram index), the slowest.
+    Deciding first keeps each search on one index: an OR of full text and trigrams makes
+    PostgreSQL compute trigram similarity for every course. The decision and the session's
+    similarity threshold take one query."""
     query = search_normalise(query)
     if not query:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
     if is_full_text():
-        ts_query = SearchQuery(query, config=CONFIG, search_type="websearch")
-        if _full_text_matches(query):
+        found, corrected = _full_text_plan(query)
+        if found:
+            ts_query = SearchQuery(found, config=CONFIG, search_type="websearch")
             return (queryset.filter(search_vector=ts_query)
                     .annotate(rank=SearchRank(F("search_vector"), ts_query)))
         return (queryset.filter(title__trigram_word_similar=query)
@@ -56,14 +68,49 @@ def course_search_filter(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.filter(condition).annotate(rank=Value(0.0, output_field=FloatField()))
 
 
-def _full_text_matches(query: str) -> bool:
-    """Whether any published course matches `query` in full text; also sets the session's
-    word-similarity threshold (only `%>`/`<%` read it), before each search, so a pooled or
+PLAN_SQL = """
+WITH token AS (
+    SELECT t.token, t.n
+      FROM unnest(regexp_split_to_array(lower(%(query)s), '[^[:alnum:]]+')) WITH ORDINALITY AS t(token, n)
+     WHERE t.token <> ''
+), fixed AS (
+    SELECT n, token,
+           CASE WHEN length(token) < 3 OR token ~ '^[0-9]+$'
+                     OR EXISTS (SELECT 1 FROM catalog_search_word w WHERE w.word = token) THEN token
+                ELSE coalesce((SELECT near.word
+                                 FROM (SELECT w.word FROM catalog_search_word w
+                                        ORDER BY w.word <-> token LIMIT 1) near
+                                WHERE similarity(near.word, token) >= %(similarity)s), token)
+           END AS word
+      FROM token
+), plan AS (
+    SELECT string_agg(word, ' ' ORDER BY n) AS corrected, coalesce(bool_or(word <> token), false) AS changed
+      FROM fixed
+)
+SELECT set_config('pg_trgm.word_similarity_threshold', %(threshold)s, false),
+       plan.changed,
+       plan.corrected,
+       -- Only a corrected query is tried here (an EXISTS over a rare tsquery can scan the table);
+       -- its tsquery is an uncorrelated subquery, a parameter the GIN index can take.
+       CASE WHEN plan.changed THEN EXISTS (
+           SELECT 1 FROM catalog_course WHERE status = 'published' AND search_vector @@
+               (SELECT websearch_to_tsquery(%(config)s, corrected) FROM plan)) END
+  FROM plan
+"""
+
+
+def _full_text_plan(query: str) -> tuple[str | None, str | None]:
+    """(the text to search in full text, or None for the title trigram fallback; the corrected
+    query when a word was corrected). Words of the lexicon are kept as typed, so a query without
+    typos is searched exactly as typed (websearch syntax included). Also sets the session's
+    word-similarity threshold (only `%>`/`<%` read it) before each search, so a pooled or
     reopened connection never searches with the stricter default."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false),"
-            " EXISTS (SELECT 1 FROM catalog_course WHERE status = 'published'"
-            "         AND search_vector @@ websearch_to_tsquery(%s, %s))",
-            [str(WORD_SIMILARITY_THRESHOLD), CONFIG, query])
-        return cursor.fetchone()[1]
+        cursor.execute(PLAN_SQL, {"config": CONFIG, "query": query, "threshold": str(WORD_SIMILARITY_THRESHOLD),
+                                  "similarity": WORD_CORRECTION_SIMILARITY})
+        _, changed, corrected, corrected_found = cursor.fetchone()
+    if not changed:
+        return query, None
+    if corrected_found:
+        return corrected, corrected
+    return None, corrected
