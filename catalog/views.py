@@ -43,12 +43,16 @@ class CappedPaginator(Paginator):
     """A paginator whose count stops at COUNT_CAP (one LIMITed COUNT query)."""
 
     @cached_property
+    def _found(self) -> int:
+        return self.object_list.order_by().values("pk")[:COUNT_CAP + 1].count()
+
+    @cached_property
     def count(self) -> int:
-        return self.object_list.order_by().values("pk")[:COUNT_CAP].count()
+        return min(self._found, COUNT_CAP)
 
     @property
     def capped(self) -> bool:
-        return self.count >= COUNT_CAP
+        return self._found > COUNT_CAP
 
 
 class NotAParticipant(DomainError):

@@ -479,3 +479,7 @@ def test_a_broad_search_counts_up_to_the_cap_and_says_there_are_more(client_en, 
     assert response.context["page_obj"].paginator.num_pages == 2
     assert "30+ courses" in response.content.decode()
     assert 'id="found">1 course ' in client_en.get(reverse("catalog:list"), {"q": "Kursus 34"}).content.decode()
+    monkeypatch.setattr(views, "COUNT_CAP", 35)  # exactly as many as there are: no "+"
+    exact = client_en.get(reverse("catalog:list"))
+    assert exact.context["total"] == 35 and not exact.context["total_capped"]
+    assert 'id="found">35 courses' in exact.content.decode()
