@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, FilteredRelation, FloatField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Count, Exists, F, FilteredRelation, FloatField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from accounts.models import Participant, User
@@ -68,9 +68,15 @@ RATING_ORDER = Coalesce(Cast("rating_sum", FloatField()) / NullIf(F("rating_coun
 
 
 def course_catalog_list(*, filters: CatalogFilters) -> QuerySet[Course]:
+    """The catalog's courses in order (see course_catalog_pages)."""
+    return course_catalog_pages(filters=filters)[0]
+
+
+def course_catalog_pages(*, filters: CatalogFilters) -> tuple[QuerySet[Course], QuerySet[Course]]:
     """The catalog's courses, filtered and sorted, each annotated with `min_price` (the cheapest
     matching offer), `offer_count` (how many platforms offer it within the filters) and `rank`;
-    the institution is joined. Two queries once paginated (count and page).
+    the institution is joined; and the same courses unordered, for counting. Two queries once
+    paginated (count and page), plus one to plan a search on PostgreSQL.
 
     The platform and price-range filters apply to the offers themselves: "Tokopedia, up to
     Rp300.000" keeps a course offered on Tokopedia for at most Rp300.000 and shows that price.
@@ -100,6 +106,8 @@ def course_catalog_list(*, filters: CatalogFilters) -> QuerySet[Course]:
     sort = filters.sort or (Sort.RELEVANCE if query else Sort.POPULAR)
     if sort == Sort.RELEVANCE and not query:
         sort = Sort.POPULAR
+    # Counting needs neither order nor prices: whatever the sort, the courses with a matching offer.
+    counted = courses.filter(Exists(offers)).order_by()
     if sort == Sort.PRICE:
         # Through annotations: an OuterRef("offer__…") in a later filter() would join listings again.
         cheaper = offers.filter(Q(price__lt=OuterRef("min_price"))
@@ -108,7 +116,7 @@ def course_catalog_list(*, filters: CatalogFilters) -> QuerySet[Course]:
                 .filter(offer__isnull=False)
                 .annotate(min_price=F("offer__price"), offer_id=F("offer__id"))
                 .filter(~Exists(cheaper))
-                .order_by("min_price", "offer_id"))
+                .order_by("min_price", "offer_id")), counted
 
     courses = courses.filter(Exists(offers)).annotate(min_price=Subquery(offers.order_by("price").values("price")[:1]))
     order = {
@@ -117,16 +125,20 @@ def course_catalog_list(*, filters: CatalogFilters) -> QuerySet[Course]:
         Sort.RATING: [RATING_ORDER.desc(), F("rating_count").desc()],
         Sort.NEWEST: [F("published_at").desc()],  # published courses always have the date
     }[sort]
-    return courses.order_by(*order, "pk")
+    return courses.order_by(*order, "pk"), counted
 
 
 def catalog_choices_get() -> dict:
-    """The options of the catalog's platform and institution filters (two queries)."""
+    """The options of the catalog's platform and institution filters, in one query (a UNION):
+    {"platforms": [(slug, name)], "institutions": [(pk, name)]}, each sorted by name."""
+    platforms = (Platform.objects.filter(status__in=Platform.SELLING).order_by()
+                 .values_list(Value("p"), "slug", "name"))
+    institutions = (Institution.objects.filter(status=Institution.Status.ACTIVE).order_by()
+                    .values_list(Value("i"), Cast("pk", CharField()), "name"))
+    rows = sorted(platforms.union(institutions, all=True), key=lambda row: (row[0], row[2].casefold(), row[1]))
     return {
-        "platforms": list(Platform.objects.filter(status__in=Platform.SELLING).order_by("name")
-                          .values_list("slug", "name")),
-        "institutions": list(Institution.objects.filter(status=Institution.Status.ACTIVE).order_by("name")
-                             .values_list("pk", "name")),
+        "platforms": [(key, name) for kind, key, name in rows if kind == "p"],
+        "institutions": [(int(key), name) for kind, key, name in rows if kind == "i"],
     }
 
 
@@ -199,7 +211,7 @@ def review_author_name(rating: Rating) -> str:
 
 
 __all__ = [
-    "CatalogFilters", "Sort", "catalog_choices_get", "course_catalog_list", "course_offers_list",
+    "CatalogFilters", "Sort", "catalog_choices_get", "course_catalog_list", "course_catalog_pages", "course_offers_list",
     "course_public_get", "course_reviews_list", "enrollment_list", "enrollment_live_get",
     "enrollment_of_participant_get", "listing_for_purchase_get", "offers_cheapest_mark",
     "participant_for_user_get", "review_author_name",

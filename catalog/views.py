@@ -26,7 +26,7 @@ from .codes import code_display
 from .exceptions import AlreadyPurchased, NotActiveParticipant
 from .forms import CatalogFilterForm, PurchaseForm, RatingForm
 from .models import Enrollment
-from .selectors import (CatalogFilters, catalog_choices_get, course_catalog_list, course_offers_list, course_public_get,
+from .selectors import (CatalogFilters, catalog_choices_get, course_catalog_pages, course_offers_list, course_public_get,
                         course_reviews_list, enrollment_list, enrollment_live_get, enrollment_of_participant_get,
                         listing_for_purchase_get, offers_cheapest_mark, participant_for_user_get,
                         review_author_name)
@@ -40,11 +40,16 @@ COUNT_CAP = 1000
 
 
 class CappedPaginator(Paginator):
-    """A paginator whose count stops at COUNT_CAP (one LIMITed COUNT query)."""
+    """A paginator whose count stops at COUNT_CAP (one LIMITed COUNT query), counted on
+    `counted` (the same rows without order or annotations) when given."""
+
+    def __init__(self, object_list, per_page, *, counted=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.counted = counted if counted is not None else object_list
 
     @cached_property
     def _found(self) -> int:
-        return self.object_list.order_by().values("pk")[:COUNT_CAP + 1].count()
+        return self.counted.order_by().values("pk")[:COUNT_CAP + 1].count()
 
     @cached_property
     def count(self) -> int:
@@ -94,7 +99,8 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
     choices = catalog_choices_get()
     form = CatalogFilterForm(request.GET or None, **choices)
     filters = form.filters() if request.GET else CatalogFilters()
-    paginator = CappedPaginator(course_catalog_list(filters=filters), PAGE_SIZE)
+    courses, counted = course_catalog_pages(filters=filters)
+    paginator = CappedPaginator(courses, PAGE_SIZE, counted=counted)
     page_obj = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

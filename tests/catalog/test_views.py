@@ -483,3 +483,17 @@ def test_a_broad_search_counts_up_to_the_cap_and_says_there_are_more(client_en, 
     exact = client_en.get(reverse("catalog:list"))
     assert exact.context["total"] == 35 and not exact.context["total_capped"]
     assert 'id="found">35 courses' in exact.content.decode()
+
+
+def test_the_filter_choices_list_selling_platforms_and_active_institutions_by_name(client):
+    PlatformFactory(name="Tokopedia", slug="tokopedia")
+    PlatformFactory(name="bukalapak", slug="bukalapak", status=Platform.Status.WARNED)
+    PlatformFactory(name="Gone", slug="gone", status=Platform.Status.SUSPENDED)
+    b = InstitutionFactory(name="LPK Bali")
+    a = InstitutionFactory(name="Akademi Aceh")
+    InstitutionFactory(name="Closed", status=Institution.Status.INACTIVE)
+
+    form = client.get(reverse("catalog:list")).context["form"]
+
+    assert list(form.fields["platform"].choices)[1:] == [("bukalapak", "bukalapak"), ("tokopedia", "Tokopedia")]
+    assert list(form.fields["institution"].choices)[1:] == [(a.pk, "Akademi Aceh"), (b.pk, "LPK Bali")]
