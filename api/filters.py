@@ -1,8 +1,23 @@
+import datetime as dt
+
 import django_filters as df
 
 from catalog.models import Category, Course, Enrollment, Institution, Partnership
 
 from .models import CheckoutSession, WebhookDelivery, WebhookEndpoint
+
+
+class DateTimeFilter(df.IsoDateTimeFilter):
+    """ISO 8601 with an offset PostgreSQL accepts (within ±15:59) and a year from 2000 to 2100."""
+
+    def filter(self, qs, value):
+        if value is not None:
+            from django.core.exceptions import ValidationError
+
+            offset = value.utcoffset()
+            if (offset is not None and abs(offset) >= dt.timedelta(hours=16)) or not 2000 <= value.year <= 2100:
+                raise ValidationError({self.field_name: ["Give a date-time between 2000 and 2100 with a valid offset."]})
+        return super().filter(qs, value)
 
 
 class StrictFilterSet(df.FilterSet):
@@ -45,9 +60,9 @@ class ListingFilter(StrictFilterSet):
 
 class OrderFilter(StrictFilterSet):
     status = df.ChoiceFilter(choices=Enrollment.Status.choices)
-    created_after = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte",
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte",
                                          help_text="ISO 8601 date-time, e.g. 2020-05-01T00:00:00+07:00.")
-    created_before = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
     listing = df.NumberFilter(field_name="listing_id")
     course = df.NumberFilter(field_name="course_id")
 

@@ -29,6 +29,8 @@ class ApiCursorPagination(CursorPagination):
     def decode_cursor(self, request):
         from rest_framework.exceptions import NotFound, ValidationError
 
+        if request.query_params.get(self.cursor_query_param) == "":
+            raise ValidationError({"cursor": ["Invalid cursor: use the `next` link of the previous page."]})
         try:
             return super().decode_cursor(request)
         except NotFound:

@@ -66,8 +66,18 @@ class PlatformApiMixin:
             raise NotAuthenticated()
         super().permission_denied(request, message, code)
 
+    def allowed_query_params(self) -> set[str]:
+        if getattr(self, "action", None) == "list":
+            filterset = getattr(self, "filterset_class", None)
+            return {"cursor", "limit", *(filterset.base_filters if filterset else ())}
+        return set()
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        # As Stripe does: a misspelt parameter is an error, not silently ignored.
+        unknown = sorted(set(request.query_params) - self.allowed_query_params())
+        if unknown:
+            raise ValidationError({name or "(empty)": [_("Unknown parameter.")] for name in unknown})
         key = request.headers.get("Idempotency-Key")
         if request.method == "POST" and key is not None:
             body = request._request.body
