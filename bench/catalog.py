@@ -8,14 +8,15 @@ names: migrates it and runs `seed_demo --listings N` in a child process (the dem
 purchases, then COPY up to N listings). --reuse keeps the database when it already holds N listings.
 Then, in one run:
   1. catalog page requests per second through Django's test client (the whole middleware stack,
-     single thread), alternating with the bare view below request by request: a fixed, seeded mix of realistic requests to /pelatihan/: searches (some
-     with typos), filters (category, platform, province, mode, price range, minimum rating),
-     every sort order, pages 1-3;
+     single thread), alternating with the bare view below request by request: a fixed, seeded
+     mix of realistic requests to /pelatihan/: searches (some with typos), filters (category,
+     platform, province, mode, price range, minimum rating), every sort order, pages 1-3;
   2. the same requests, same query strings, to a bare Django view that renders the same
      template (catalog/list.html) from an in-memory list of courses, 20 per page, with an
      in-memory filter form: the cost of the template and the middleware alone;
   and prints both rates, their ratio (target: the catalog within 2x of the bare view), the
-     queries per catalog request, and the slowest kinds of request;
+  queries per catalog request, and the slowest kinds of request. The machine's load moves both
+  rates; alternating the two keeps their ratio comparable;
   3. one purchase (enrollment_purchase, the page's service) by 8 distinct participants at once from
      8 threads, all on the same platform (its payable is the hot account), in --rounds rounds:
      per-purchase latency p50 and max, and each round's wall time.

@@ -140,7 +140,8 @@ CATALOG: dict[str, dict] = {
     "digital_marketing": dict(
         topics=("Digital Marketing", "Strategi Pemasaran Instagram", "Facebook Ads", "Google Ads",
                 "Copywriting untuk Jualan Online", "Menjadi Content Creator", "SEO Website Toko Online",
-                "Jualan Online di Marketplace", "Email Marketing", "TikTok Marketing", "Personal Branding di Media Sosial",
+                "Jualan Online di Marketplace", "Email Marketing", "TikTok Marketing",
+                "Personal Branding di Media Sosial",
                 "Affiliate Marketing", "Membuat Konten Video Promosi", "Manajemen Media Sosial Bisnis"),
         angles=("untuk Pemula", "untuk UMKM", "Tingkat Lanjut", "dari Nol", "bagi Pelaku Usaha Kuliner",
                 "untuk Reseller dan Dropshipper", "Praktis dalam 7 Hari", "untuk Pencari Kerja",
