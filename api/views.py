@@ -74,6 +74,8 @@ class PlatformApiMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            return  # the handler answers 405
         # As Stripe does: a misspelt parameter is an error, not silently ignored.
         unknown = sorted(set(request.query_params) - self.allowed_query_params())
         if unknown:
