@@ -273,18 +273,33 @@ def main() -> None:
     platform = Platform.objects.get(slug="skill-academy")
     if platform.status not in Platform.SELLING:  # the lifecycle demo may have moved it on
         platform = Platform.objects.filter(status__in=Platform.SELLING).order_by("pk").first()
+    def round_setup() -> tuple[Listing, list[Participant]]:
+        """A cheap course nobody bought yet on `platform`, and 8 participants who can afford it."""
+        listing = (Listing.objects.filter(platform=platform, is_active=True, price__lte=100_000,
+                                          course__status=Course.Status.PUBLISHED)
+                   .exclude(course__enrollments__isnull=False).order_by("?").select_related("platform").first())
+        owners = Account.objects.filter(kind=Account.Kind.PARTICIPANT_BALANCE,
+                                        balance__gte=listing.price).values_list("owner_id", flat=True)
+        buyers = list(Participant.objects.filter(pk__in=list(owners), status=Participant.Status.ACTIVE)
+                      .order_by("?")[:8])
+        assert len(buyers) == 8, "not enough funded participants left; run without --reuse"
+        return listing, buyers
+
+    # For scale: the same purchase with nobody else buying, one after another.
+    listing, buyers = round_setup()
+    alone: list[float] = []
+    for buyer in buyers:
+        t0 = time.perf_counter()
+        enrollment_purchase(participant=buyer, listing=listing, token=f"bench:{uuid.uuid4()}")
+        alone.append(time.perf_counter() - t0)
+    print(f"one buyer at a time (8 purchases in a row): p50 {1000 * statistics.median(alone):.1f} ms, "
+          f"max {1000 * max(alone):.1f} ms")
+
     latencies: list[float] = []
     walls: list[float] = []
     errors: list[BaseException] = []
     for round_ in range(args.rounds):
-        listing = (Listing.objects.filter(platform=platform, is_active=True, price__lte=100_000,
-                                          course__status=Course.Status.PUBLISHED)
-                   .exclude(course__enrollments__isnull=False).order_by("?").select_related("platform").first())
-        owners = {a.owner_id: a.balance for a in Account.objects.filter(
-            kind=Account.Kind.PARTICIPANT_BALANCE, balance__gte=listing.price)}
-        buyers = list(Participant.objects.filter(pk__in=owners, status=Participant.Status.ACTIVE)
-                      .order_by("?")[:8])
-        assert len(buyers) == 8, "not enough funded participants left; run without --reuse"
+        listing, buyers = round_setup()
         barrier = threading.Barrier(8)
         round_latencies: list[float] = [0.0] * 8
 
