@@ -211,3 +211,24 @@ def test_disabled_endpoint_receives_nothing(tenant, receiver):
     WebhookEndpoint.objects.filter(public_id=created["id"]).update(is_enabled=False)
     enrollment_purchase(participant=participant_factory(), listing=tenant.listing, token="w9")
     assert receiver.requests == [] and not WebhookDelivery.objects.exists()
+
+
+def test_periodic_jobs_are_scheduled():
+    from prakerja.celery import app
+
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert {"api.tasks.webhook_deliveries_retry_due_task", "api.tasks.checkout_sessions_expire_task",
+            "api.tasks.idempotency_keys_purge_task"} <= tasks
+
+
+def test_checkout_sessions_expire_job(tenant):
+    from api.models import CheckoutSession
+    from api.services.checkout import checkout_session_create, checkout_sessions_expire
+
+    session = checkout_session_create(platform=tenant.platform, listing=tenant.listing,
+                                      return_url="https://a.example/back")
+    assert checkout_sessions_expire() == 0
+    CheckoutSession.objects.filter(pk=session.pk).update(expires_at=timezone.now())
+    assert checkout_sessions_expire() == 1
+    session.refresh_from_db()
+    assert session.status == "expired"
