@@ -3,10 +3,11 @@ import pytest
 from django.core.management import call_command
 
 from accounts.exceptions import TransitionNotAllowed
-from accounts.models import LotteryDraw, Participant, Wave, luhn_valid
+from accounts.models import LotteryDraw, Participant, Wave, card_number_for, luhn_valid
 from accounts.services import lottery_order, wave_close, wave_selection_chunk, wave_selection_run, wave_selection_start
 from accounts.services import selection as selection_module
-from wallets.models import Account
+from wallets.exceptions import IdempotencyKeyReused, UnbalancedTransaction
+from wallets.models import Account, Entry, LedgerTransaction
 from wallets.services import account_get_or_create
 
 from .factories import ProfileFactory, applicants, wave_factory
@@ -178,3 +179,100 @@ def test_no_result_is_published_before_the_selection(client):
     wave, _ = closed_wave(quota=2, n=3)
     assert client.get(f"/peserta/gelombang/{wave.number}/hasil/").status_code == 404
     assert client.get(f"/peserta/gelombang/{wave.number}/pendaftar.csv").status_code == 404
+
+
+# --- The bulk writes behind a chunk ------------------------------------------------------------
+
+def test_the_draw_records_every_decided_position_with_its_outcome_and_no_more(select):
+    wave = wave_factory(number=1, quota=3, status="open")
+    applicants(wave, 3, kk="3201010101010101")
+    applicants(wave, 5)
+    wave_close(wave=wave, by=None)
+    select(wave, "outcomes")
+    draws = list(LotteryDraw.objects.filter(wave=wave).order_by("position")
+                 .values_list("position", "application_id", "outcome"))
+    wave.refresh_from_db()
+    assert [d[0] for d in draws] == list(range(len(draws))) and wave.drawn_count == wave.processed_count == len(draws)
+    assert draws[-1][2] == "selected"  # the draw stops where the quota filled
+    assert sorted(d[1] for d in draws if d[2] == "selected") == selected_app_ids(wave)
+    assert {d[2] for d in draws} <= {"selected", "skipped_kk"}
+    cards = dict(Participant.objects.filter(wave=wave).values_list("application_id", "card_number"))
+    assert all(cards[app] == card_number_for(wave_number=1, position=pos) for pos, app, o in draws if o == "selected")
+
+
+def test_a_draw_written_ahead_by_the_earlier_version_is_redrawn_at_the_same_positions(
+        django_capture_on_commit_callbacks):
+    wave, apps = closed_wave(quota=4, n=12)
+    with django_capture_on_commit_callbacks(execute=False):
+        wave_selection_start(wave=wave, by=None, seed="legacy")
+    order = lottery_order("legacy", [a.pk for a in apps])
+    # What the earlier version left: the whole draw written as pending before deciding any of it.
+    LotteryDraw.objects.bulk_create(LotteryDraw(wave=wave, position=i, application_id=pk) for i, pk in enumerate(order))
+    Wave.objects.filter(pk=wave.pk).update(drawn_count=len(order))
+    wave_selection_run(wave_id=wave.pk, chunk_size=3)
+    assert selected_app_ids(wave) == sorted(order[:4])
+    assert list(LotteryDraw.objects.filter(wave=wave).order_by("position").values_list("application_id", flat=True)) \
+        == order[:4]
+    call_command("reconcile_ledger")
+
+
+def test_fast_card_numbers_are_the_published_card_numbers():
+    import random
+
+    rng = random.Random(4)
+    for wave_number in (0, 1, 7, 42, 999):
+        card = selection_module._card_numbers(wave_number)
+        for position in [*range(2_000), *(rng.randrange(10**12) for _ in range(2_000)), 10**12 - 1]:
+            assert card(position) == card_number_for(wave_number=wave_number, position=position)
+
+
+def _funded(owners, *, key="open", amount=1_000_000):
+    from wallets.services import Opening, accounts_open_funded
+
+    return accounts_open_funded(
+        kind=Account.Kind.PARTICIPANT_BALANCE, owner_model=Participant, amount=amount,
+        source=account_get_or_create(kind=Account.Kind.TRAINING_FUND), code=LedgerTransaction.Code.BALANCE_CREDIT,
+        openings=[Opening(o, f"{key}:{o}", f"participant:{o}") for o in owners])
+
+
+def test_opening_funded_accounts_writes_one_balanced_transaction_each():
+    fund_before = account_get_or_create(kind=Account.Kind.TRAINING_FUND).balance
+    accounts = _funded(range(1, 51))
+    assert sorted(accounts) == list(range(1, 51))
+    balances = Account.objects.filter(pk__in=accounts.values())
+    assert {a.balance for a in balances} == {1_000_000} and all(a.no_overdraft for a in balances)
+    credits = LedgerTransaction.objects.filter(idempotency_key__startswith="open:")
+    assert credits.count() == 50
+    assert all(sorted(tx.entries.values_list("amount", flat=True)) == [-1_000_000, 1_000_000] for tx in credits)
+    assert Entry.objects.get(transaction__idempotency_key="open:7", amount__gt=0).account_id == accounts[7]
+    assert account_get_or_create(kind=Account.Kind.TRAINING_FUND).balance == fund_before - 50 * 1_000_000
+    call_command("reconcile_ledger")
+
+
+def test_opening_again_keeps_the_accounts_and_moves_nothing_twice():
+    first = _funded(range(1, 11))
+    fund = account_get_or_create(kind=Account.Kind.TRAINING_FUND).balance
+    again = _funded(range(1, 16))  # 1..10 posted before: the general path skips them
+    assert {o: again[o] for o in first} == first
+    assert account_get_or_create(kind=Account.Kind.TRAINING_FUND).balance == fund - 5 * 1_000_000
+    assert set(Account.objects.filter(pk__in=again.values()).values_list("balance", flat=True)) == {1_000_000}
+    assert LedgerTransaction.objects.filter(idempotency_key__startswith="open:").count() == 15
+    with pytest.raises(IdempotencyKeyReused):  # the same key for another movement
+        _funded(range(1, 3), amount=500_000)
+    call_command("reconcile_ledger")
+
+
+def test_opening_an_account_an_owner_already_has_credits_it_through_the_general_path():
+    existing = account_get_or_create(kind=Account.Kind.PARTICIPANT_BALANCE, owner=Participant(pk=3))
+    accounts = _funded([1, 2, 3], key="owned")
+    assert accounts[3] == existing.pk
+    existing.refresh_from_db()
+    assert existing.balance == 1_000_000
+    call_command("reconcile_ledger")
+
+
+def test_opening_refuses_amounts_that_are_not_positive_whole_rupiah():
+    for amount in (0, -5, 1.5, True):
+        with pytest.raises(UnbalancedTransaction):
+            _funded([1], amount=amount)
+    assert not LedgerTransaction.objects.filter(idempotency_key__startswith="open:").exists()
