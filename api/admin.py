@@ -156,3 +156,30 @@ class CheckoutSessionAdmin(ReadOnlyAdmin):
     list_display = ["public_id", "platform", "listing", "status", "created_at", "expires_at", "enrollment"]
     list_filter = ["status", "platform"]
     search_fields = ["public_id", "client_reference_id"]
+
+
+class ApiKeyInline(admin.TabularInline):
+    """On a platform's admin page: its keys (prefix only) and a link to issue one."""
+
+    model = ApiKey
+    fk_name = "platform"
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    template = "api/admin_apikey_inline.html"
+    fields = ["prefix", "mode", "name", "status", "created_at", "expires_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # issued through the add view, which shows the secret once
+
+
+def _attach_to_platform_admin() -> None:
+    from platforms.models import Platform
+
+    platform_admin = admin.site._registry.get(Platform)
+    if platform_admin is not None and ApiKeyInline not in platform_admin.inlines:
+        platform_admin.inlines = [*platform_admin.inlines, ApiKeyInline]
+
+
+_attach_to_platform_admin()

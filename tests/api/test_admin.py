@@ -50,3 +50,11 @@ def test_admin_lists_render(staff):
     for path in ["/admin/api/apikey/", "/admin/api/webhookendpoint/", "/admin/api/webhookdelivery/",
                  "/admin/api/checkoutsession/"]:
         assert staff.get(path).status_code == 200, path
+
+
+def test_platform_page_lists_keys_and_links_to_issue_one(staff):
+    platform = PlatformFactory()
+    key, raw = api_key_issue(platform=platform, mode="live")
+    html = staff.get(f"/admin/platforms/platform/{platform.pk}/change/").content.decode()
+    assert key.prefix in html and raw not in html
+    assert f"/admin/api/apikey/add/?platform={platform.pk}&amp;mode=test" in html
