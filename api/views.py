@@ -25,6 +25,7 @@ from . import filters, serializers as s
 from .authentication import ApiKeyAuthentication, NotAuthenticated, PlatformClient
 from .models import CheckoutSession, WebhookDelivery, WebhookEndpoint
 from .pagination import ApiCursorPagination
+from .representations import ORDER_ROW_FIELDS, order_objects_from_rows
 from .schema import document, document_view
 from .services import checkout, idempotency, webhooks
 from .throttling import ApiKeyRateThrottle
@@ -264,6 +265,11 @@ class OrderViewSet(PlatformApiMixin, mixins.ListModelMixin, mixins.RetrieveModel
     def get_object(self):
         self.kwargs["code"] = code_normalise(self.kwargs["code"])
         return super().get_object()
+
+    def list(self, request, *args, **kwargs):
+        rows = self.filter_queryset(self.get_queryset()).values(*ORDER_ROW_FIELDS)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(order_objects_from_rows(page))
 
     def _order(self, enrollment):
         return self._out(s.OrderSerializer, Enrollment.objects.select_related("participant__profile")

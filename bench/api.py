@@ -40,23 +40,37 @@ def _setup(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prakerja.settings.local")
     os.environ["DEBUG"] = "false"
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     os.environ["API_RATE_PER_KEY"] = "1000000/s"  # measure the work, not the throttle's refusals
     import django
 
     django.setup()
 
 
-def _seed(n_orders: int) -> str:
+def _seed(n_orders: int, reuse: bool) -> str:
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
+    from accounts.models import Participant
+    from api.models import ApiKey
     from api.services import api_key_issue
     from catalog.models import Course, Enrollment, Institution, Listing, Partnership
     from platforms.models import Platform
     from tests.catalog.factories import participant_factory
 
     call_command("migrate", verbosity=0)
+    if reuse and Participant.objects.count() >= PARTICIPANTS and Platform.objects.filter(slug="bench-1").exists():
+        platform = Platform.objects.get(slug="bench-1")
+        if Enrollment.objects.filter(platform=platform).count() < n_orders:
+            Enrollment.objects.all().delete()
+            _insert_orders(n_orders, list(Participant.objects.values_list("pk", flat=True)[:PARTICIPANTS]),
+                           list(Listing.objects.filter(platform=platform).values_list("pk", flat=True)),
+                           list(Listing.objects.exclude(platform=platform).values_list("pk", flat=True)), platform)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        ApiKey.objects.filter(platform=platform).delete()
+        return api_key_issue(platform=platform, mode="test", name="bench")[1]
     t0 = time.perf_counter()
     platforms = [Platform.objects.create(name=f"Bench {i}", slug=f"bench-{i}", status="active") for i in (1, 2)]
     institution = Institution.objects.create(name="LPK Bench", legal_entity_number="9120000000001", province="31",
@@ -73,30 +87,40 @@ def _seed(n_orders: int) -> str:
     participants = [participant_factory(balance=0).pk for _ in range(PARTICIPANTS)]
     print(f"seeded {PARTICIPANTS:,} participants and {len(listings)} listings in {time.perf_counter() - t0:.1f} s")
 
+    _insert_orders(n_orders, participants, [l.pk for l in listings if l.platform_id == platforms[0].pk],
+                   [l.pk for l in listings if l.platform_id == platforms[1].pk], platforms[0])
+    _key, raw = api_key_issue(platform=platforms[0], mode="test", name="bench")
+    return raw
+
+
+def _insert_orders(n_orders, participants, main_listings, noise_listings, platform) -> None:
+    from django.db import connection
+
+    from catalog.models import Enrollment
+
     t0 = time.perf_counter()
-    main_listings = [l.pk for l in listings if l.platform_id == platforms[0].pk]
-    noise_listings = [l.pk for l in listings if l.platform_id == platforms[1].pk]
     with connection.cursor() as cursor:
-        for platform_listings, count, tag in ((main_listings, n_orders, "a"), (noise_listings, n_orders // 10, "b")):
+        # The other platform's orders are refunded ones: the live index allows them beside the main orders.
+        main_status = "(ARRAY['purchased','redeemed','completed','refunded'])[1 + g.n %% 4]"
+        for platform_listings, count, tag, status in ((main_listings, n_orders, "a", main_status),
+                                                      (noise_listings, n_orders // 10, "b", "'refunded'")):
             # participant p buys listing l: distinct (participant, course) pairs, as the live index demands
-            cursor.execute(f"""
+            cursor.execute("""
                 INSERT INTO catalog_enrollment (participant_id, listing_id, course_id, platform_id, price,
                     redemption_code, purchase_token, status, certificate_number, created_at)
                 SELECT p.id, l.id, l.course_id, l.platform_id, l.price,
                        upper(substr(md5('{tag}' || g.n::text), 1, 12)), '{tag}bench:' || g.n,
-                       (ARRAY['purchased','redeemed','completed','refunded'])[1 + g.n % 4], '',
+                       {status}, '',
                        now() - (g.n || ' seconds')::interval
                 FROM generate_series(0, %s - 1) AS g(n)
                 JOIN LATERAL (SELECT id FROM unnest(%s::bigint[]) WITH ORDINALITY u(id, i)
                               WHERE i = 1 + (g.n / %s) %% %s) p ON true
                 JOIN catalog_listing l ON l.id = (%s::bigint[])[1 + g.n %% %s]
-            """, [count, participants, len(platform_listings), PARTICIPANTS, platform_listings, len(platform_listings)])
+            """.format(tag=tag, status=status), [count, participants, len(platform_listings), PARTICIPANTS, platform_listings, len(platform_listings)])
         cursor.execute("ANALYZE")
-    print(f"inserted {Enrollment.objects.filter(platform=platforms[0]).count():,} orders of the measured platform "
-          f"(+{Enrollment.objects.exclude(platform=platforms[0]).count():,} of another) "
+    print(f"inserted {Enrollment.objects.filter(platform=platform).count():,} orders of the measured platform "
+          f"(+{Enrollment.objects.exclude(platform=platform).count():,} of another) "
           f"in {time.perf_counter() - t0:.1f} s")
-    _key, raw = api_key_issue(platform=platforms[0], mode="test", name="bench")
-    return raw
 
 
 SQL = """
@@ -148,18 +172,10 @@ def main() -> None:
     from urllib.parse import urlsplit, urlunsplit
 
     url = urlunsplit(urlsplit(base)._replace(path=f"/{args.db}"))
-    if args.reuse:
-        _setup(url)
-        from api.models import ApiKey
-        from api.services import api_key_issue
-        from platforms.models import Platform
-        platform = Platform.objects.get(slug="bench-1")
-        ApiKey.objects.filter(platform=platform).delete()
-        raw = api_key_issue(platform=platform, mode="test", name="bench")[1]
-    else:
+    if not args.reuse:
         url = recreate_database(base, args.db)
-        _setup(url)
-        raw = _seed(args.orders)
+    _setup(url)
+    raw = _seed(args.orders, args.reuse)
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
