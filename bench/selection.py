@@ -92,6 +92,7 @@ def main() -> None:
 
     started = time.perf_counter()
     if cloned:
+        manage("migrate", "--noinput", "-v0")  # migrations added since the template was seeded
         print(f"Cloned the seeded database {template} in {time.perf_counter() - started:.1f}s.")
     else:
         manage("migrate", "--noinput", "-v0")

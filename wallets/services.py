@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
@@ -257,6 +258,15 @@ def _copy_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+def _copy(cursor, statement: str, lines: Iterable[str], block: int = 2_000) -> None:
+    """COPY lines of text format, sent in blocks as they are made: the server stores one block while
+    the next is formatted, and memory holds one block."""
+    lines = iter(lines)
+    with cursor.copy(statement) as copy:
+        while data := "".join(islice(lines, block)):
+            copy.write(data)
+
+
 _sequences: dict[tuple[str, str], str] = {}
 
 
@@ -288,9 +298,9 @@ def _open_funded_pg(*, kind: str, owner_model: type[Model], source: Account, amo
         # Lock order as in every posting: the keys first (a key posted before, or being posted by a
         # concurrent transaction, stops this COPY at its unique index)...
         code = _copy_text(code)
-        with raw.copy("COPY wallets_transaction (id, code, idempotency_key, reference, memo) FROM STDIN") as copy:
-            copy.write("".join([f"{tx_id}\t{code}\t{_copy_text(o.idempotency_key)}\t{_copy_text(o.reference)}\t\n"
-                                for tx_id, o in zip(tx_ids, openings)]))
+        _copy(raw, "COPY wallets_transaction (id, code, idempotency_key, reference, memo) FROM STDIN",
+              (f"{tx_id}\t{code}\t{_copy_text(o.idempotency_key)}\t{_copy_text(o.reference)}\t\n"
+               for tx_id, o in zip(tx_ids, openings)))
         total = amount * n
         if source.no_overdraft:  # ...then a no-overdraft source, checked under its row lock...
             cursor.execute("UPDATE wallets_account SET balance = balance - %s WHERE id = %s AND balance - %s >= 0",
@@ -299,16 +309,13 @@ def _open_funded_pg(*, kind: str, owner_model: type[Model], source: Account, amo
                 raise InsufficientBalance(details={"account": source_id})
         fields = f"\t{_copy_text(kind)}\t{owner_type_id}\t"
         tail = f"\t{amount}\t{'t' if no_overdraft else 'f'}\n"
-        with raw.copy("COPY wallets_account (id, kind, owner_type_id, owner_id, balance, no_overdraft) "
-                      "FROM STDIN") as copy:
-            copy.write("".join([f"{account_id}{fields}{int(o.owner_id)}{tail}"
-                                for account_id, o in zip(account_ids, openings)]))
+        _copy(raw, "COPY wallets_account (id, kind, owner_type_id, owner_id, balance, no_overdraft) FROM STDIN",
+              (f"{account_id}{fields}{int(o.owner_id)}{tail}" for account_id, o in zip(account_ids, openings)))
         # Both entries of a transaction in one statement: the per-statement balance check finds
         # every transaction balanced and queues nothing for commit.
         debit, credit = f"\t{source_id}\t{-amount}\n", f"\t{amount}\n"
-        with raw.copy("COPY wallets_entry (transaction_id, account_id, amount) FROM STDIN") as copy:
-            copy.write("".join([f"{tx_id}{debit}{tx_id}\t{account_id}{credit}"
-                                for tx_id, account_id in zip(tx_ids, account_ids)]))
+        _copy(raw, "COPY wallets_entry (transaction_id, account_id, amount) FROM STDIN",
+              (f"{tx_id}{debit}{tx_id}\t{account_id}{credit}" for tx_id, account_id in zip(tx_ids, account_ids)))
         if not source.no_overdraft:  # ...and an account that takes any balance, last.
             cursor.execute("UPDATE wallets_account SET balance = balance - %s WHERE id = %s", [total, source_id])
     return {int(o.owner_id): account_id for o, account_id in zip(openings, account_ids)}

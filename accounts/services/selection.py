@@ -15,6 +15,7 @@ import re
 import secrets
 from collections import Counter
 from collections.abc import Iterable
+from itertools import islice
 
 from django.db import connection, transaction
 from django.db.models import Count
@@ -117,11 +118,16 @@ def wave_selection_chunk(*, wave_id: int, chunk_size: int | None = None) -> bool
         draws.append((position, application_id, outcome))
     del candidates
 
+    last_position = draws[-1][0]
+    # Written in application order (the order the applications, and mostly their profiles, were
+    # stored in): the foreign-key checks at commit then visit those big tables' pages in order.
+    draws.sort(key=lambda d: d[1])
+    selected.sort(key=lambda s: s[1])
     _draws_insert(wave, draws)
     participants = _participants_insert(wave, selected, now)
     _credit_balances(wave, participants)
 
-    wave.processed_count = wave.drawn_count = draws[-1][0] + 1
+    wave.processed_count = wave.drawn_count = last_position + 1
     wave.selected_count += len(selected)
     wave.save(update_fields=["processed_count", "selected_count", "drawn_count"])
     if wave.selected_count >= wave.quota:
@@ -205,10 +211,10 @@ def _draws_insert(wave: Wave, draws: list[tuple[int, int, str]]) -> None:
     """Append the decided positions to the wave's published draw."""
     if connection.vendor == "postgresql":
         wave_id = int(wave.pk)
-        with connection.cursor() as cursor, cursor.cursor.copy(
-                "COPY accounts_lotterydraw (wave_id, position, application_id, outcome) FROM STDIN") as copy:
-            copy.write("".join([f"{wave_id}\t{position}\t{application_id}\t{outcome}\n"
-                                for position, application_id, outcome in draws]))
+        with connection.cursor() as cursor:
+            _copy(cursor.cursor, "COPY accounts_lotterydraw (wave_id, position, application_id, outcome) FROM STDIN",
+                  (f"{wave_id}\t{position}\t{application_id}\t{outcome}\n"
+                   for position, application_id, outcome in draws))
     else:
         LotteryDraw.objects.bulk_create(
             [LotteryDraw(wave=wave, position=position, application_id=application_id, outcome=outcome)
@@ -228,11 +234,10 @@ def _participants_insert(wave: Wave, selected: list[tuple[int, int, int, str]], 
             ids = cursor.fetchone()[0]
             middle = f"\t{int(wave.pk)}\t"
             tail = f"\t{Participant.Status.ACTIVE}\t{now.isoformat()}\n"
-            with cursor.cursor.copy("COPY accounts_participant (id, profile_id, wave_id, application_id, kk, "
-                                    "card_number, status, selected_at) FROM STDIN") as copy:
-                copy.write("".join([
-                    f"{pk}\t{profile_id}{middle}{application_id}\t{_copy_text(kk)}\t{card(position)}{tail}"
-                    for pk, (position, application_id, profile_id, kk) in zip(ids, selected)]))
+            _copy(cursor.cursor, "COPY accounts_participant (id, profile_id, wave_id, application_id, kk, "
+                                 "card_number, status, selected_at) FROM STDIN",
+                  (f"{pk}\t{profile_id}{middle}{application_id}\t{_copy_text(kk)}\t{card(position)}{tail}"
+                   for pk, (position, application_id, profile_id, kk) in zip(ids, selected)))
         return [(pk, s[1]) for pk, s in zip(ids, selected)]
     Participant.objects.bulk_create(
         [Participant(profile_id=profile_id, wave=wave, application_id=application_id, kk=kk, selected_at=now,
@@ -276,6 +281,15 @@ def _luhn3() -> tuple[list[int], list[int]]:
 
 _LUHN3 = _luhn3()
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _copy(cursor, statement: str, lines: Iterable[str], block: int = 2_000) -> None:
+    """COPY lines of text format, sent in blocks as they are made: the server stores one block while
+    the next is formatted, and memory holds one block."""
+    lines = iter(lines)
+    with cursor.copy(statement) as copy:
+        while data := "".join(islice(lines, block)):
+            copy.write(data)
 
 
 def _copy_text(value: str) -> str:
