@@ -232,3 +232,21 @@ def test_checkout_sessions_expire_job(tenant):
     assert checkout_sessions_expire() == 1
     session.refresh_from_db()
     assert session.status == "expired"
+
+
+def test_with_a_broker_each_failure_queues_the_retry_with_the_backoff_countdown(tenant, settings, monkeypatch):
+    """The broker is what leaves the process: record what would be sent to it."""
+    from api import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.webhook_delivery_attempt_task, "apply_async",
+                        lambda args, countdown: queued.append((args[0], countdown)))
+    monkeypatch.setattr(tasks.webhook_delivery_attempt_task, "delay", lambda pk: None)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    _endpoint(tenant, Receiver().url)  # down
+    enrollment_purchase(participant=participant_factory(), listing=tenant.listing, token="w10")
+    delivery = WebhookDelivery.objects.get()
+    for _ in range(3):
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+        webhook_delivery_attempt(delivery_id=delivery.pk)
+    assert queued == [(delivery.pk, 60), (delivery.pk, 120), (delivery.pk, 240)]
