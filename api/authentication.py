@@ -18,6 +18,9 @@ from .models import ApiKey
 from .services.api_keys import api_key_hash, api_key_touch
 
 
+ENDED = {Platform.Status.TERMINATED, Platform.Status.WITHDRAWN, Platform.Status.REJECTED}
+
+
 @dataclass
 class PlatformClient:
     """request.user for an API request: the calling platform and the key it used."""
@@ -71,6 +74,9 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise InvalidApiKey()
         now = timezone.now()
         if not key.is_usable(now):
+            raise ExpiredApiKey()
+        if key.platform.status in ENDED:
+            # The termination service revokes the keys too; this holds even if one was missed.
             raise ExpiredApiKey()
         if key.mode not in getattr(settings, "API_KEY_MODES", ("test", "live")):
             raise ApiKeyModeNotAccepted()

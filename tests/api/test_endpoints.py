@@ -384,3 +384,11 @@ def test_bad_input_is_400_with_code(tenant, path, body):
 def test_unknown_route_and_method(tenant):
     assert tenant.client.delete("/api/v1/orders").status_code == 405
     assert _err(tenant.client.delete("/api/v1/orders"))["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize("status", ["terminated", "withdrawn"])
+def test_an_ended_platforms_key_stops_working_even_if_not_revoked(tenant, status):
+    tenant.platform.status = status
+    tenant.platform.save()
+    response = tenant.client.get("/api/v1/platform")
+    assert response.status_code == 401 and _err(response)["code"] == "api_key_expired"
