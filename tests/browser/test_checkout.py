@@ -136,3 +136,21 @@ def test_expired_checkout_on_a_phone(page, shot, live_server):
     expect(page.locator("#confirm")).to_have_count(0)
     assert_fits_the_phone(page)
     shot("expired")
+
+
+def test_api_docs_render_offline(page, shot, live_server):
+    """The reference docs and the guide render in Chromium with every request to our own host."""
+    from playwright.sync_api import expect
+
+    # What the browser actually fetched (a request the page's policy blocks never gets a response).
+    requested: list[str] = []
+    page.on("response", lambda r: requested.append(r.url))
+    page.goto(live_server.url + "/api/v1/docs/")
+    expect(page.get_by_text("Create a checkout session").first).to_be_attached()
+    expect(page.locator("a[href='/api/v1/docs/guide/']").first).to_be_visible()
+    shot("reference")
+    page.goto(live_server.url + "/api/v1/docs/guide/")
+    expect(page.locator("#verify")).to_be_visible()
+    shot("guide")
+    outside = [u for u in requested if not u.startswith(live_server.url) and not u.startswith(("data:", "blob:"))]
+    assert outside == []
