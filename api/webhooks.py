@@ -61,23 +61,27 @@ def event_body(event) -> bytes:
                       cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def event_publish(*, platform, type: str, data: dict) -> None:  # noqa: A002 — the event's type
-    """Record an event for `platform` and deliver it to its endpoints after commit."""
+def event_publish(*, platform, type: str, data) -> None:  # noqa: A002 — the event's type
+    """Record an event for `platform` and deliver it to its endpoints after commit.
+
+    `data` is the event's object (a dict), or a function returning it, called only when some
+    endpoint listens, so that the purchase path pays nothing for platforms without webhooks."""
     if platform is None:
         return
     from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
     from .tasks import webhook_delivery_attempt_task
 
+    endpoints = [e for e in WebhookEndpoint.objects.filter(platform=platform, is_enabled=True, deleted_at__isnull=True)
+                 if e.wants(type)]
+    if not endpoints:
+        return  # nobody listens: no event row on the purchase path (events are not listed by the API)
     with transaction.atomic():
-        data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+        data = json.loads(json.dumps(data() if callable(data) else data, cls=DjangoJSONEncoder))
         event = WebhookEvent.objects.create(public_id=f"evt_{uuid.uuid4().hex[:24]}", platform=platform,
                                             type=type, data=data)
         now = timezone.now()
         deliveries = [WebhookDelivery(public_id=f"whd_{uuid.uuid4().hex[:24]}", event=event, endpoint=endpoint,
-                                      platform=platform, next_attempt_at=now)
-                      for endpoint in WebhookEndpoint.objects.filter(platform=platform, is_enabled=True,
-                                                                     deleted_at__isnull=True)
-                      if endpoint.wants(type)]
+                                      platform=platform, next_attempt_at=now) for endpoint in endpoints]
         WebhookDelivery.objects.bulk_create(deliveries)
         for delivery in deliveries:
             transaction.on_commit(lambda pk=delivery.pk: webhook_delivery_attempt_task.delay(pk))

@@ -90,7 +90,7 @@ def _publish(enrollment: Enrollment, event_type: str) -> None:
     from api.representations import order_event_data
     from api.webhooks import event_publish
 
-    event_publish(platform=enrollment.platform, type=event_type, data=order_event_data(enrollment))
+    event_publish(platform=enrollment.platform, type=event_type, data=lambda: order_event_data(enrollment))
 
 
 def _replay(earlier: Enrollment, *, participant: Participant, listing: Listing) -> Enrollment:
