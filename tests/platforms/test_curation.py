@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from api.models import WebhookEvent
+from api.services.webhooks import webhook_endpoint_create
 from catalog.exceptions import CourseTransitionNotAllowed
 from catalog.models import Course, Institution, Partnership
 from catalog.services.curation import (PartnershipDecisionNotAllowed, course_curate, institution_curate,
@@ -27,9 +28,14 @@ def test_a_rejected_course_carries_the_reason_and_its_platform_is_told(django_ca
 
     with pytest.raises(ReasonRequired):
         course_curate(course=course, approve=False, reason=" ", by=curator)
-    with django_capture_on_commit_callbacks(execute=True):
+    webhook_endpoint_create(platform=platform, url="https://platform.example.id/hooks",
+                            enabled_events=["course.curated"])
+    with django_capture_on_commit_callbacks() as after_commit:
         decided = course_curate(course=course, approve=False, reason="Free content on YouTube; not interactive",
                                 by=curator)
+    # Nothing is announced before the commit; then the event is recorded (its delivery is the API's).
+    assert not WebhookEvent.objects.exists() and len(after_commit) == 1
+    after_commit[0]()
 
     assert (decided.status, decided.curation_reason) == (Course.Status.REJECTED,
                                                          "Free content on YouTube; not interactive")
