@@ -471,7 +471,7 @@ def test_a_broad_search_counts_up_to_the_cap_and_says_there_are_more(client_en, 
 
     monkeypatch.setattr(views, "COUNT_CAP", 30)
     for i in range(35):
-        ListingFactory(course__title=f"Kursus {i}")
+        ListingFactory(course__title=f"Kursus {i}", course__institution__name="Akademi Kerja")
 
     response = client_en.get(reverse("catalog:list"))
 
