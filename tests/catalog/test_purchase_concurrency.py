@@ -2,45 +2,23 @@
 many buyers into one platform all land, and the ledger reconciles afterwards."""
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from catalog.models import Enrollment, Listing
 from catalog.services import enrollment_purchase
 from wallets.exceptions import InsufficientBalance
 from wallets.models import Account
 
+from tests.concurrency import run_at_once
+
 from .factories import ListingFactory, PlatformFactory, balance_of, participant_factory, payable_of
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 
-def _run_at_once(n: int, work) -> list:
-    """Run work(i) in n threads released together by a barrier; each returns its outcome or the
-    exception raised, and closes its own database connection."""
-    barrier = threading.Barrier(n)
-    outcomes: list = [None] * n
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 — the outcome under test
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a purchase thread hung"
-    return outcomes
 
 
 def test_twenty_purchases_of_twenty_courses_at_once_never_spend_more_than_the_balance():
@@ -48,7 +26,7 @@ def test_twenty_purchases_of_twenty_courses_at_once_never_spend_more_than_the_ba
     buyer = participant_factory(balance=balance)
     listings = [ListingFactory(price=price) for _ in range(20)]
 
-    outcomes = _run_at_once(20, lambda i: enrollment_purchase(
+    outcomes = run_at_once(20, lambda i: enrollment_purchase(
         participant=buyer, listing=listings[i], token=str(uuid.uuid4())))
 
     bought = [o for o in outcomes if isinstance(o, Enrollment)]
@@ -69,7 +47,7 @@ def test_the_same_confirmation_submitted_from_eight_threads_buys_once():
     listing = ListingFactory(price=300_000)
     token = str(uuid.uuid4())
 
-    outcomes = _run_at_once(8, lambda i: enrollment_purchase(participant=buyer, listing=listing, token=token))
+    outcomes = run_at_once(8, lambda i: enrollment_purchase(participant=buyer, listing=listing, token=token))
 
     assert all(isinstance(o, Enrollment) for o in outcomes), outcomes
     assert len({o.pk for o in outcomes}) == 1
@@ -86,7 +64,7 @@ def test_a_hundred_participants_buying_from_the_same_platform_at_once_all_succee
     buyers = [participant_factory() for _ in range(100)]
     threads, each = 25, 4
 
-    outcomes = _run_at_once(threads, lambda i: [
+    outcomes = run_at_once(threads, lambda i: [
         enrollment_purchase(participant=buyers[i * each + j], listing=listing, token=str(uuid.uuid4()))
         for j in range(each)])
 

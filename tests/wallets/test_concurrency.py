@@ -1,47 +1,27 @@
 """Concurrent postings on PostgreSQL: never overspent, a key moves money once."""
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from wallets.exceptions import InsufficientBalance
 from wallets.models import Entry, LedgerTransaction
 from wallets.selectors import account_balance_get
 from wallets.services import Posting, ledger_post, ledger_post_batch
 
+from tests.concurrency import run_at_once
+
 from .factories import Code, participant_balance, platform_payable, training_fund
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 
-def _run_at_once(n: int, work) -> list:
-    """Run work(i) in n threads released together; each returns its outcome or the exception."""
-    barrier = threading.Barrier(n)
-    outcomes: list = [None] * n
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 — the outcome under test
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
 
 
 def test_sixteen_concurrent_purchases_never_spend_more_than_the_balance():
     balance, price = 1_000_000, 150_000
     buyer, payable = participant_balance(funded=balance), platform_payable()
 
-    outcomes = _run_at_once(16, lambda i: ledger_post(
+    outcomes = run_at_once(16, lambda i: ledger_post(
         code=Code.PURCHASE, idempotency_key=f"order:{i}", reference=f"order:{i}",
         entries=[(buyer, -price), (payable, price)]))
 
@@ -57,7 +37,7 @@ def test_sixteen_concurrent_purchases_never_spend_more_than_the_balance():
 def test_one_key_posted_from_eight_threads_at_once_moves_money_once():
     buyer, payable = participant_balance(funded=1_000_000), platform_payable()
 
-    outcomes = _run_at_once(8, lambda i: ledger_post(
+    outcomes = run_at_once(8, lambda i: ledger_post(
         code=Code.PURCHASE, idempotency_key="order:42", reference="order:42",
         entries=[(buyer, -300_000), (payable, 300_000)]))
 
@@ -74,7 +54,7 @@ def test_many_buyers_into_one_hot_payable_all_land():
     buyers = [participant_balance(funded=500_000) for _ in range(8)]
     payable = platform_payable()
 
-    outcomes = _run_at_once(8, lambda i: [ledger_post(
+    outcomes = run_at_once(8, lambda i: [ledger_post(
         code=Code.PURCHASE, idempotency_key=f"order:{i}:{j}", entries=[(buyers[i], -50_000), (payable, 50_000)])
         for j in range(10)])
 
@@ -90,7 +70,7 @@ def test_a_batch_racing_itself_posts_once():
     postings = [Posting(idempotency_key=f"wave:1:credit:{p.pk}", reference="wave:1",
                         entries=[(fund, -1_000_000), (p, 1_000_000)]) for p in participants]
 
-    outcomes = _run_at_once(4, lambda i: ledger_post_batch(code=Code.BALANCE_CREDIT, postings=postings))
+    outcomes = run_at_once(4, lambda i: ledger_post_batch(code=Code.BALANCE_CREDIT, postings=postings))
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert sum(len(o) for o in outcomes) == 50
