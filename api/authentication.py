@@ -18,7 +18,10 @@ from .models import ApiKey
 from .services.api_keys import api_key_hash, api_key_touch
 
 
-ENDED = {Platform.Status.TERMINATED, Platform.Status.WITHDRAWN, Platform.Status.REJECTED}
+# A terminated (or rejected) platform's keys stop at once, even one that escaped revocation. A
+# platform that withdrew keeps its keys: it sells nothing new (Platform.SELLING) but goes on
+# reporting the redemption and completion of orders already paid.
+ENDED = {Platform.Status.TERMINATED, Platform.Status.REJECTED}
 
 
 @dataclass

@@ -386,9 +386,22 @@ def test_unknown_route_and_method(tenant):
     assert _err(tenant.client.delete("/api/v1/orders"))["code"] == "method_not_allowed"
 
 
-@pytest.mark.parametrize("status", ["terminated", "withdrawn"])
+@pytest.mark.parametrize("status", ["terminated", "rejected"])
 def test_an_ended_platforms_key_stops_working_even_if_not_revoked(tenant, status):
     tenant.platform.status = status
     tenant.platform.save()
     response = tenant.client.get("/api/v1/platform")
     assert response.status_code == 401 and _err(response)["code"] == "api_key_expired"
+
+
+def test_a_withdrawn_platform_still_reports_paid_orders_but_sells_nothing_new(tenant):
+    order = _order(tenant)
+    tenant.platform.status = "withdrawn"
+    tenant.platform.save()
+
+    redeemed = tenant.client.post(f"/api/v1/orders/{order.redemption_code}/redeem")
+
+    assert redeemed.status_code == 200 and redeemed.json()["status"] == "redeemed"
+    from catalog.exceptions import PlatformNotSelling
+    with pytest.raises(PlatformNotSelling):
+        _order(tenant, token="t2")
