@@ -17,13 +17,15 @@ COPY catalog ./catalog
 COPY wallets ./wallets
 COPY payments ./payments
 COPY reports ./reports
+COPY api ./api
 RUN pip install .
 
 COPY . .
 # collectstatic needs settings but no real secrets or database.
 RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput \
-    && mkdir -p /app/media && chown -R prakerja /app/media
+    && mkdir -p /app/media /app/private/platform-documents \
+    && chown -R prakerja /app/media /app/private
 
 USER prakerja
 EXPOSE 8000

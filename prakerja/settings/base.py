@@ -131,6 +131,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
+# The cache also holds the API's per-key throttle counters: give every process the same one in
+# production (CACHE_URL=redis://host:6379/1); the demo keeps a per-process memory cache.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# Platform documents (applications' evidence) are private: kept outside MEDIA_ROOT, served to staff only.
+PLATFORM_DOCUMENTS_ROOT = env.path("PLATFORM_DOCUMENTS_ROOT", default=BASE_DIR / "private" / "platform-documents")
+PLATFORM_DOCUMENT_MAX_BYTES = env.int("PLATFORM_DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
+
 # Celery: with no broker configured, tasks run in-process at once (the demo).
 CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://localhost/"
