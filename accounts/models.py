@@ -300,10 +300,14 @@ class LotteryDraw(models.Model):
         SKIPPED_PARTICIPANT = "skipped_participant", _("Skipped: already a participant")
         SKIPPED_KK = "skipped_kk", _("Skipped: family card already has two participants")
 
-    # Not indexed on its own: the (wave, position) constraint's index leads with the wave.
-    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="draws", db_index=False)
+    # On PostgreSQL one composite foreign key, (application, wave) -> the application's (id, wave),
+    # checks both columns at once and that they agree (migration 0005): one check per row a selection
+    # writes instead of two. The wave is not indexed on its own: the (wave, position) index leads with it.
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="draws", db_index=False,
+                             db_constraint=False)
     position = models.PositiveIntegerField()
-    application = models.OneToOneField(WaveApplication, on_delete=models.PROTECT, related_name="draw")
+    application = models.OneToOneField(WaveApplication, on_delete=models.PROTECT, related_name="draw",
+                                       db_constraint=False)
     outcome = models.CharField(max_length=24, choices=Outcome.choices, default=Outcome.PENDING)
 
     class Meta:
@@ -318,9 +322,15 @@ class Participant(models.Model):
         ACTIVE = "active", _("Active")
         FORFEITED = "forfeited", _("Place forfeited")
 
-    profile = models.OneToOneField(Profile, on_delete=models.PROTECT, related_name="participant")
-    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="participants")
-    application = models.OneToOneField(WaveApplication, on_delete=models.PROTECT, related_name="participant")
+    # On PostgreSQL one composite foreign key, (application, wave, profile) -> the application's
+    # (id, wave, profile), checks the three at once and that they agree (migration 0005): the
+    # application's own foreign keys vouch for its wave and profile. One check per participant a
+    # selection writes instead of three.
+    profile = models.OneToOneField(Profile, on_delete=models.PROTECT, related_name="participant",
+                                   db_constraint=False)
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="participants", db_constraint=False)
+    application = models.OneToOneField(WaveApplication, on_delete=models.PROTECT, related_name="participant",
+                                       db_constraint=False)
     kk = models.CharField(max_length=16)  # copied at selection: the per-KK limit reads it (indexed below)
     card_number = models.CharField(_("card number"), max_length=16)  # unique, below
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)

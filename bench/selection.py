@@ -11,7 +11,8 @@ this process's peak memory is the selection's own), applies them all to one wave
   2. COPYs the same number of ledger rows (an account, one transaction and two entries per winner),
      generated beforehand, into bare tables shaped like the ledger's (CREATE TABLE … (LIKE … INCLUDING
      ALL));
-and prints both times, their ratio (target: within 5x of COPY) and the peak memory of this process.
+and prints both times (the COPY's the fastest of --copies runs), their ratio (target: within 5x of COPY)
+and the peak memory of this process.
 --reuse keeps the seeded database as a template (<db>_seeded) and clones it on the next run, so
 every run selects from the same fresh applicants without seeding again.
 BENCH_SQL=1 prints the database time by statement (COPY and commit included), BENCH_PROFILE=1 a
@@ -69,6 +70,7 @@ def main() -> None:
     parser.add_argument("--db", default="prakerja_bench_selection")
     parser.add_argument("--chunk", type=int, default=None,
                         help="SELECTION_CHUNK_SIZE for this run (default: the environment's, else 50,000)")
+    parser.add_argument("--copies", type=int, default=3, help="times the baseline COPY runs (the fastest counts)")
     parser.add_argument("--reuse", action="store_true",
                         help="seed once into the template <db>_seeded and clone it for each run")
     args = parser.parse_args()
@@ -204,28 +206,31 @@ def main() -> None:
         entry_rows.append((i + 1, fund, -1_000_000))
         entry_rows.append((i + 1, i + 1, 1_000_000))
     tables = {"bench_account": "wallets_account", "bench_tx": "wallets_transaction", "bench_entry": "wallets_entry"}
-    with transaction.atomic(), connection.cursor() as cursor:
-        for bench_table, table in tables.items():
-            cursor.execute(f"DROP TABLE IF EXISTS {bench_table}")
-            cursor.execute(f"CREATE TABLE {bench_table} (LIKE {table} INCLUDING ALL)")
-    started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        raw = cursor.cursor
-        for sql, rows_ in (
-            ("COPY bench_account (kind, owner_type_id, owner_id, balance, no_overdraft, created_at) FROM STDIN",
-             account_rows),
-            ("COPY bench_tx (idempotency_key, code, reference, memo, created_at) FROM STDIN", tx_rows),
-            ("COPY bench_entry (transaction_id, account_id, amount) FROM STDIN", entry_rows),
-        ):
-            with raw.copy(sql) as copy:
-                for row in rows_:
-                    copy.write_row(row)
-    copy_seconds = time.perf_counter() - started
+    copies: list[float] = []
+    for _ in range(args.copies):  # the fastest of a few: the machine is shared, so the ratio errs against us
+        with transaction.atomic(), connection.cursor() as cursor:
+            for bench_table, table in tables.items():
+                cursor.execute(f"DROP TABLE IF EXISTS {bench_table}")
+                cursor.execute(f"CREATE TABLE {bench_table} (LIKE {table} INCLUDING ALL)")
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            raw = cursor.cursor
+            for sql, rows_ in (
+                ("COPY bench_account (kind, owner_type_id, owner_id, balance, no_overdraft, created_at) FROM STDIN",
+                 account_rows),
+                ("COPY bench_tx (idempotency_key, code, reference, memo, created_at) FROM STDIN", tx_rows),
+                ("COPY bench_entry (transaction_id, account_id, amount) FROM STDIN", entry_rows),
+            ):
+                with raw.copy(sql) as copy:
+                    for row in rows_:
+                        copy.write_row(row)
+        copies.append(time.perf_counter() - started)
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE " + ", ".join(tables))
+    copy_seconds = min(copies)
     rows = len(account_rows) + len(tx_rows) + len(entry_rows)
     print(f"plain COPY     : {rows:,} ledger rows (accounts, transactions, entries) in {copy_seconds:.2f}s "
-          f"= {rows / copy_seconds:,.0f} rows/s")
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE " + ", ".join(tables))
+          f"= {rows / copy_seconds:,.0f} rows/s (fastest of {', '.join(f'{c:.2f}s' for c in copies)})")
 
     ratio = selection_seconds / copy_seconds
     print(f"ratio selection/COPY: {ratio:.2f}x (target <= 5x) {'OK' if ratio <= 5 else 'MISSED'}")

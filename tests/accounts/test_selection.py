@@ -276,3 +276,34 @@ def test_opening_refuses_amounts_that_are_not_positive_whole_rupiah():
         with pytest.raises(UnbalancedTransaction):
             _funded([1], amount=amount)
     assert not LedgerTransaction.objects.filter(idempotency_key__startswith="open:").exists()
+
+
+@pytest.mark.postgresql
+def test_the_database_refuses_a_participant_or_draw_that_disagrees_with_its_application():
+    from django.db import IntegrityError, connection, transaction
+    from django.utils import timezone
+
+    wave, apps = closed_wave(quota=2, n=2)
+    other = wave_factory(number=2, quota=1)
+    stranger = ProfileFactory()
+
+    def refused(make):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            make()
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the keys are checked at commit
+
+    def participant(**changes):
+        fields = {"profile_id": apps[0].profile_id, "wave": wave, "application": apps[0], "kk": "3201010101010101",
+                  "card_number": card_number_for(wave_number=1, position=0), "selected_at": timezone.now()}
+        return lambda: Participant.objects.create(**{**fields, **changes})
+
+    refused(participant(wave=other))  # not the application's wave
+    refused(participant(profile_id=stranger.pk))  # not the application's profile
+    refused(participant(application_id=apps[1].pk + 1000, profile_id=apps[0].profile_id))  # no such application
+    refused(lambda: LotteryDraw.objects.create(wave=other, position=0, application=apps[0]))
+    refused(lambda: LotteryDraw.objects.create(wave=wave, position=0, application_id=apps[1].pk + 1000))
+    participant()()  # the application's own wave and profile are accepted
+    LotteryDraw.objects.create(wave=wave, position=0, application=apps[0])
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
