@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts import demo as accounts_demo
 from accounts.demo import DemoContext
+from api import demo as api_demo
 from catalog import demo as catalog_demo
 from platforms import demo as platforms_demo
 
@@ -22,6 +23,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("digital platforms", platforms_demo.step_platforms),
     ("catalog and purchases", catalog_demo.step_catalog),
     ("platform lifecycle", platforms_demo.step_lifecycle),
+    ("platform API sandbox key", api_demo.step_api),
 ]
 
 
@@ -53,4 +55,4 @@ class Command(BaseCommand):
             self.stdout.write(f"[bench] total: {time.perf_counter() - started:.2f}s")
         self.stdout.write(self.style.SUCCESS("Demo logins:"))
         for who, login, password in ctx.logins:
-            self.stdout.write(f"  {who}: {login}  password: {password}")
+            self.stdout.write(f"  {who}: {login}  password: {password}" if password else f"  {who}: {login}")
