@@ -233,10 +233,11 @@ def _participants_insert(wave: Wave, selected: list[tuple[int, int, int, str]], 
                            [cursor.fetchone()[0], len(selected)])
             ids = cursor.fetchone()[0]
             middle = f"\t{int(wave.pk)}\t"
+            text = _copy_text if _COPY_SPECIAL.search("".join(s[3] for s in selected)) else str
             tail = f"\t{Participant.Status.ACTIVE}\t{now.isoformat()}\n"
             _copy(cursor.cursor, "COPY accounts_participant (id, profile_id, wave_id, application_id, kk, "
                                  "card_number, status, selected_at) FROM STDIN",
-                  (f"{pk}\t{profile_id}{middle}{application_id}\t{_copy_text(kk)}\t{card(position)}{tail}"
+                  (f"{pk}\t{profile_id}{middle}{application_id}\t{text(kk)}\t{card(position)}{tail}"
                    for pk, (position, application_id, profile_id, kk) in zip(ids, selected)))
         return [(pk, s[1]) for pk, s in zip(ids, selected)]
     Participant.objects.bulk_create(
@@ -307,11 +308,11 @@ def _credit_balances(wave: Wave, participants: list[tuple[int, int]]) -> None:
 
     if not participants:
         return
+    key = f"wave:{wave.pk}:credit:"
     accounts_open_funded(
         kind=Account.Kind.PARTICIPANT_BALANCE, owner_model=Participant, amount=TRAINING_BALANCE,
         source=account_program_get(kind=Account.Kind.TRAINING_FUND), code=LedgerTransaction.Code.BALANCE_CREDIT,
-        openings=[Opening(pk, f"wave:{wave.pk}:credit:{application_id}", f"participant:{pk}")
-                  for pk, application_id in participants])
+        openings=[Opening(pk, f"{key}{application_id}", f"participant:{pk}") for pk, application_id in participants])
 
 
 def _finish(wave: Wave) -> None:

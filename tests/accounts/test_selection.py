@@ -307,3 +307,17 @@ def test_the_database_refuses_a_participant_or_draw_that_disagrees_with_its_appl
     LotteryDraw.objects.create(wave=wave, position=0, application=apps[0])
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_opening_stores_keys_and_references_exactly_whatever_characters_they_hold():
+    from wallets.services import Opening, accounts_open_funded
+
+    odd = ["tab\there", "back\\slash", "new\nline\r", r"\N"]
+    accounts_open_funded(
+        kind=Account.Kind.PARTICIPANT_BALANCE, owner_model=Participant, amount=1_000,
+        source=account_get_or_create(kind=Account.Kind.TRAINING_FUND), code=LedgerTransaction.Code.BALANCE_CREDIT,
+        openings=[Opening(i + 1, f"odd:{text}", f"ref:{text}") for i, text in enumerate(odd)])
+    stored = dict(LedgerTransaction.objects.filter(idempotency_key__startswith="odd:")
+                  .values_list("idempotency_key", "reference"))
+    assert stored == {f"odd:{text}": f"ref:{text}" for text in odd}
+    call_command("reconcile_ledger")
