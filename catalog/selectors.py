@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import CharField, Count, Exists, F, FilteredRelation, FloatField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 
@@ -128,9 +129,24 @@ def course_catalog_pages(*, filters: CatalogFilters) -> tuple[QuerySet[Course], 
     return courses.order_by(*order, "pk"), counted
 
 
+CHOICES_CACHE_KEY = "catalog:filter-choices"
+CHOICES_CACHE_SECONDS = 60
+
+
+def catalog_choices_invalidate() -> None:
+    """Forget the cached filter choices: called when a platform or institution changes status."""
+    cache.delete(CHOICES_CACHE_KEY)
+
+
 def catalog_choices_get() -> dict:
-    """The options of the catalog's platform and institution filters, in one query (a UNION):
-    {"platforms": [(slug, name)], "institutions": [(pk, name)]}, each sorted by name."""
+    """The options of the catalog's platform and institution filters: {"platforms": [(slug, name)],
+    "institutions": [(pk, name)]}, each sorted by name. The same on every request, so cached for a
+    minute (one query, a UNION, when not); status changes clear it at once through
+    catalog_choices_invalidate. Which listings show never depends on this cache."""
+    return cache.get_or_set(CHOICES_CACHE_KEY, _catalog_choices_read, CHOICES_CACHE_SECONDS)
+
+
+def _catalog_choices_read() -> dict:
     platforms = (Platform.objects.filter(status__in=Platform.SELLING).order_by()
                  .values_list(Value("p"), "slug", "name"))
     institutions = (Institution.objects.filter(status=Institution.Status.ACTIVE).order_by()

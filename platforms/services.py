@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from catalog.selectors import catalog_choices_invalidate
 
 from .exceptions import (CriteriaNotMet, DocumentRejected, EvaluationAlreadyDecided, EvaluationIncomplete,
                          EvaluationPending, InvalidMou, MakerCheckerViolation, PlatformNameTaken,
@@ -78,6 +79,8 @@ def _transition(platform: Platform, to: str, *, by: User | None, reason: str, ev
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.save(update_fields=["status", "status_changed_at", *fields])
+    # The catalogue's platform filter lists selling platforms only.
+    transaction.on_commit(catalog_choices_invalidate)
     return locked
 
 

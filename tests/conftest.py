@@ -54,3 +54,12 @@ def client_en(client):
     """A browser whose person picked English with the switcher (the default is Indonesian)."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (filter choices, API throttle counters)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prakerja.exceptions import DomainError
 
+from ..selectors import catalog_choices_invalidate
 from ..exceptions import CourseTransitionNotAllowed, InstitutionTransitionNotAllowed
 from ..models import Course, Institution, Partnership
 
@@ -57,6 +58,7 @@ def institution_transition(*, institution: Institution, to: str, by: User | None
     locked.status = to
     locked.curation_reason = reason
     locked.save(update_fields=["status", "curation_reason"])
+    transaction.on_commit(catalog_choices_invalidate)
     return locked
 
 
@@ -119,4 +121,5 @@ def partnership_decide(*, partnership: Partnership, approve: bool, reason: str =
     locked.status = Partnership.Status.APPROVED if approve else Partnership.Status.REJECTED
     locked.curation_reason = reason
     locked.save(update_fields=["status", "curation_reason"])
+    transaction.on_commit(catalog_choices_invalidate)
     return locked
