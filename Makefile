@@ -53,6 +53,8 @@ bench: install-test
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/seed.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/ledger.py --mode both
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/selection.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/catalog.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/api.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles artifacts .pytest_cache
