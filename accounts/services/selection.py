@@ -3,10 +3,15 @@
 The draw ranks a wave's applications by SHA-256 of "<seed>:<application id>" (hex digest, ascending;
 ties, which SHA-256 makes practically impossible, by id). Processing walks the draw in order and
 selects each applicant unless already a participant or their family card (KK) already has two
-participants, until the quota is filled. Each chunk is one database transaction that creates the
-participants, their balance accounts and their Rp1.000.000 credits; a crashed run is simply run
+participants, until the quota is filled. Each chunk is one database transaction that appends its
+positions to the published draw with their outcomes and creates the participants, their balance
+accounts and their Rp1.000.000 credits, and moves the wave's counters; a crashed run is simply run
 again: chunks already committed are not redone, and the ledger's idempotency keys make a credit
 impossible to post twice even if they were.
+
+At national scale (a million applicants) PostgreSQL ranks once per run into a temporary table,
+chunks are written by COPY, and the task pipelines them: a chunk is written while the one before it
+commits (see _run_pipelined).
 """
 from __future__ import annotations
 
@@ -58,16 +63,70 @@ def wave_selection_start(*, wave: Wave, by: User | None, seed: str | None = None
 
 
 def wave_selection_run(*, wave_id: int, chunk_size: int | None = None) -> Wave:
-    """Run chunks until the wave is selected; safe to call again after a crash."""
+    """Run chunks until the wave is selected; safe to call again after a crash.
+
+    On PostgreSQL (outside a transaction, as the task runs it) chunks are pipelined: see
+    _run_pipelined. Elsewhere, one wave_selection_chunk after another."""
     chunk_size = chunk_size or _chunk_size()
-    while wave_selection_chunk(wave_id=wave_id, chunk_size=chunk_size):
-        pass
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        _run_pipelined(wave_id, chunk_size)
+    else:
+        while wave_selection_chunk(wave_id=wave_id, chunk_size=chunk_size):
+            pass
     return Wave.objects.get(pk=wave_id)
 
 
-# One drawn application with what the chunk needs to decide it: (position, application id,
-# profile id, KK, whether the profile is already a participant, how many participants the KK has).
-Candidate = tuple[int, int, int, str, bool, int]
+# One drawn application with what deciding it needs: (position, application id, profile id, KK,
+# whether the profile is already a participant, how many participants the KK has, and the wave's
+# processed_count in the same snapshot: the chunks those counts include).
+Candidate = tuple[int, int, int, str, bool, int, int]
+Draw = tuple[int, int, str]  # (position, application id, outcome)
+Selected = tuple[int, int, int, str]  # (position, application id, profile id, kk)
+
+
+def _no_jit() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # The selection's statements are costed high enough to be JIT-compiled, which takes
+            # longer than running them.
+            cursor.execute("SET LOCAL jit = off")
+
+
+def _decide(candidates: list[Candidate], need: int, kk_in_flight: dict[str, int] | None = None
+            ) -> tuple[list[Draw], list[Selected], dict[str, int]]:
+    """Walk the candidates in draw order: each is selected unless already a participant or their KK
+    has two participants (counting those selected before it), until `need` are selected.
+    Returns the decided draws, the selected, and how many each KK gained."""
+    draws: list[Draw] = []
+    selected: list[Selected] = []
+    kk_counts: dict[str, int] = {}  # KK -> participants it has, for the KKs selected in this walk
+    gained: dict[str, int] = {}
+    in_flight = kk_in_flight or {}
+    for position, application_id, profile_id, kk, is_participant, kk_taken, _ in candidates:
+        if len(selected) == need:
+            break
+        if is_participant:
+            outcome = LotteryDraw.Outcome.SKIPPED_PARTICIPANT
+        elif (taken := kk_counts.get(kk, kk_taken + in_flight.get(kk, 0))) >= MAX_PARTICIPANTS_PER_KK:
+            outcome = LotteryDraw.Outcome.SKIPPED_KK
+        else:
+            kk_counts[kk] = taken + 1
+            gained[kk] = gained.get(kk, 0) + 1
+            outcome = LotteryDraw.Outcome.SELECTED
+            selected.append((position, application_id, profile_id, kk))
+        draws.append((position, application_id, outcome))
+    return draws, selected, gained
+
+
+def _write(wave: Wave, draws: list[Draw], selected: list[Selected]) -> None:
+    """Write a decided chunk: its draw positions, participants, balance accounts and credits."""
+    # In application order (the order the applications, and mostly their profiles, were stored
+    # in): the foreign-key checks at commit then visit the applications' pages in order.
+    draws = sorted(draws, key=lambda d: d[1])
+    selected = sorted(selected, key=lambda s: s[1])
+    _draws_insert(wave, draws)
+    participants = _participants_insert(wave, selected, timezone.now())
+    _credit_balances(wave, participants)
 
 
 @transaction.atomic
@@ -79,11 +138,7 @@ def wave_selection_chunk(*, wave_id: int, chunk_size: int | None = None) -> bool
     their balance accounts and their credits, and advances the wave's counters, all or nothing.
     Returns True while work remains. Raises SelectionNotRunning if the wave is not selecting."""
     chunk_size = chunk_size or _chunk_size()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # These statements are costed high enough to be JIT-compiled, which takes longer than
-            # running them.
-            cursor.execute("SET LOCAL jit = off")
+    _no_jit()
     wave = Wave.objects.select_for_update().get(pk=wave_id)
     if wave.status == Wave.Status.SELECTED:
         return False
@@ -95,37 +150,14 @@ def wave_selection_chunk(*, wave_id: int, chunk_size: int | None = None) -> bool
         LotteryDraw.objects.filter(wave=wave, position__gte=wave.processed_count).delete()
         wave.drawn_count = wave.processed_count
     need = wave.quota - wave.selected_count
-    candidates = _draw_next(wave, chunk_size, need) if need > 0 else []
+    candidates = _draw_next(wave, chunk_size, need, start=wave.processed_count) if need > 0 else []
     if not candidates:
         _finish(wave)
         return False
-
-    now = timezone.now()
-    draws: list[tuple[int, int, str]] = []  # (position, application id, outcome)
-    selected: list[tuple[int, int, int, str]] = []  # (position, application id, profile id, kk)
-    kk_counts: dict[str, int] = {}
-    for position, application_id, profile_id, kk, is_participant, kk_taken in candidates:
-        if len(selected) == need:
-            break
-        if is_participant:
-            outcome = LotteryDraw.Outcome.SKIPPED_PARTICIPANT
-        elif (taken := kk_counts.get(kk, kk_taken)) >= MAX_PARTICIPANTS_PER_KK:
-            outcome = LotteryDraw.Outcome.SKIPPED_KK
-        else:
-            kk_counts[kk] = taken + 1
-            outcome = LotteryDraw.Outcome.SELECTED
-            selected.append((position, application_id, profile_id, kk))
-        draws.append((position, application_id, outcome))
+    draws, selected, _ = _decide(candidates, need)
     del candidates
-
     last_position = draws[-1][0]
-    # Written in application order (the order the applications, and mostly their profiles, were
-    # stored in): the foreign-key checks at commit then visit those big tables' pages in order.
-    draws.sort(key=lambda d: d[1])
-    selected.sort(key=lambda s: s[1])
-    _draws_insert(wave, draws)
-    participants = _participants_insert(wave, selected, now)
-    _credit_balances(wave, participants)
+    _write(wave, draws, selected)
 
     wave.processed_count = wave.drawn_count = last_position + 1
     wave.selected_count += len(selected)
@@ -136,11 +168,135 @@ def wave_selection_chunk(*, wave_id: int, chunk_size: int | None = None) -> bool
     return True
 
 
-def _draw_next(wave: Wave, count: int, need: int) -> list[Candidate]:
-    """The next `count` positions of the draw (from wave.processed_count), in order, with what deciding
-    them needs. Position p is the p-th application by rank; the positions before processed_count are
-    already in the wave's draw, so the next ones are the rank order of the applications not in it."""
-    start = wave.processed_count
+class _Chunk:
+    """A decided chunk on its way to the database, written and committed by its own thread."""
+
+    def __init__(self, *, wave_id: int, start: int, selected_before: int, draws: list[Draw],
+                 selected: list[Selected], kk_gained: dict[str, int], previous: _Chunk | None) -> None:
+        import threading
+
+        self.wave_id, self.start, self.end = wave_id, start, draws[-1][0] + 1
+        self.selected_before, self.selected_count = selected_before, len(selected)
+        self.draws, self.selected, self.kk_gained, self.previous = draws, selected, kk_gained, previous
+        self.written, self.committed = threading.Event(), threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name=f"selection-chunk-{start}", daemon=True)
+
+    def _run(self) -> None:
+        from django.db import connection as thread_connection  # this thread's own connection
+
+        previous = self.previous
+        try:
+            if previous is not None:
+                previous.written.wait()
+                if previous.error is not None:
+                    raise SelectionNotRunning()  # the chunk before failed: this one is not written
+            with transaction.atomic():
+                _no_jit()
+                wave = Wave.objects.get(pk=self.wave_id)
+                _write(wave, self.draws, self.selected)
+                # Written: the next chunk may write while this one commits. Its ledger waits on the
+                # training fund's row, which this chunk's credits hold until commit.
+                self.written.set()
+                self.draws = self.selected = None
+                if previous is not None:
+                    previous.committed.wait()
+                    if previous.error is not None:
+                        raise SelectionNotRunning()  # roll back: the chunk before did not commit
+                locked = Wave.objects.select_for_update().get(pk=wave.pk)
+                if (locked.status != Wave.Status.SELECTING or locked.processed_count != self.start
+                        or locked.selected_count != self.selected_before):
+                    raise SelectionNotRunning()  # another run moved the wave: roll back
+                locked.processed_count = locked.drawn_count = self.end
+                locked.selected_count = self.selected_before + self.selected_count
+                locked.save(update_fields=["processed_count", "selected_count", "drawn_count"])
+        except BaseException as exc:  # reported by the coordinator, which stops the run
+            self.error = exc
+        finally:
+            self.written.set()
+            self.committed.set()
+            thread_connection.close()
+
+
+def _run_pipelined(wave_id: int, chunk_size: int) -> None:
+    """Run a wave's selection with the chunks pipelined on PostgreSQL.
+
+    The foreign-key checks of a chunk run when it commits, on one core of the server, and take
+    about as long as writing it: so chunk k+1 is written (on a second connection) while chunk k
+    commits. This thread ranks and decides; each chunk is written and committed by its own thread
+    and connection, in order: it starts writing once the chunk before has written, and commits
+    only after that one has, having checked under the wave's lock that the wave's counters stand
+    where it began (so a crash or failure anywhere leaves whole chunks, in order, and a rerun
+    resumes after the last). Deciding a chunk while the chunks before it are not committed, this
+    thread adds their selections to the KK counts it reads (the profiles differ: one application
+    per profile and wave)."""
+    wave = Wave.objects.get(pk=wave_id)
+    if wave.status == Wave.Status.SELECTED:
+        return
+    if wave.status != Wave.Status.SELECTING:
+        raise SelectionNotRunning()
+    if wave.drawn_count > wave.processed_count:  # drawn ahead by an earlier version: one serial chunk
+        if not wave_selection_chunk(wave_id=wave_id, chunk_size=chunk_size):
+            return
+        wave = Wave.objects.get(pk=wave_id)
+    start, selected_count = wave.processed_count, wave.selected_count
+    chunks: list[_Chunk] = []  # not yet joined, oldest first
+    errors: list[BaseException] = []
+    previous: _Chunk | None = None
+    try:
+        while not errors and not any(c.error for c in chunks) and (need := wave.quota - selected_count) > 0:
+            with transaction.atomic():
+                _no_jit()
+                candidates = _draw_next(wave, chunk_size, need, start=start, may_rank=not chunks)
+            if candidates is None:  # to rank again, the draw must be committed
+                errors += _join(chunks, keep=0)
+                continue
+            if not candidates:
+                break
+            visible = candidates[0][6]
+            kk_in_flight: Counter[str] = Counter()
+            for chunk in chunks:
+                if chunk.start >= visible:  # not in the snapshot the counts were read from
+                    kk_in_flight.update(chunk.kk_gained)
+            draws, selected, gained = _decide(candidates, need, kk_in_flight)
+            del candidates
+            errors += _join(chunks, keep=1)  # one chunk committing, one writing: memory holds two
+            if errors:
+                break
+            chunk = _Chunk(wave_id=wave_id, start=start, selected_before=selected_count, draws=draws,
+                           selected=selected, kk_gained=gained, previous=previous)
+            chunk.thread.start()
+            chunks.append(chunk)
+            previous = chunk
+            start, selected_count = chunk.end, selected_count + len(selected)
+    finally:
+        errors += _join(chunks, keep=0)
+    if errors:
+        raise errors[0]
+    with transaction.atomic():
+        locked = Wave.objects.select_for_update().get(pk=wave_id)
+        if locked.status == Wave.Status.SELECTING and locked.processed_count == start:
+            _finish(locked)
+
+
+def _join(chunks: list[_Chunk], *, keep: int) -> list[BaseException]:
+    """Wait for the oldest chunks until `keep` remain; returns the errors of those that failed."""
+    errors = []
+    while len(chunks) > keep:
+        chunk = chunks.pop(0)
+        chunk.thread.join()
+        if chunk.error is not None:
+            errors.append(chunk.error)
+    return errors
+
+
+def _draw_next(wave: Wave, count: int, need: int, *, start: int, may_rank: bool = True) -> list[Candidate] | None:
+    """The next `count` positions of the draw from `start`, in order, with what deciding them needs.
+    Position p is the p-th application by rank; the positions before processed_count are already in
+    the wave's draw, so the next ones are the rank order of the applications not in it.
+
+    On PostgreSQL returns None, when the positions are not ranked yet and `may_rank` is False (ranking
+    reads the draw as committed, so it must not run while chunks are being written)."""
     if connection.vendor != "postgresql":
         drawn = LotteryDraw.objects.filter(wave=wave).values("application_id")
         ids = WaveApplication.objects.filter(wave=wave).exclude(pk__in=drawn).values_list("pk", flat=True)
@@ -151,8 +307,8 @@ def _draw_next(wave: Wave, count: int, need: int) -> list[Candidate]:
                       .values_list("profile_id", flat=True))
         kk_taken = Counter(dict(Participant.objects.filter(kk__in={a[1] for a in apps.values()})
                                 .values_list("kk").annotate(n=Count("id")).values_list("kk", "n")))
-        return [(start + i, pk, apps[pk][0], apps[pk][1], apps[pk][0] in already, kk_taken[apps[pk][1]])
-                for i, pk in enumerate(order)]
+        return [(start + i, pk, apps[pk][0], apps[pk][1], apps[pk][0] in already, kk_taken[apps[pk][1]],
+                 wave.processed_count) for i, pk in enumerate(order)]
 
     # PostgreSQL ranks the applications once for the run, into a temporary table of this session:
     # the positions it holds are absolute, so a table left by an earlier run in this session is as
@@ -166,6 +322,8 @@ def _draw_next(wave: Wave, count: int, need: int) -> list[Candidate]:
             ranked = cursor.fetchone()[0]
         else:
             ranked = False
+        if not ranked and not may_rank:
+            return None
         if not ranked:
             # CREATE TABLE AS may rank in parallel (INSERT … SELECT may not). Ordering the raw digests
             # (bytea, compared bytewise) is ordering their hex digests. The KK is the profile's as
@@ -196,14 +354,14 @@ def _draw_next(wave: Wave, count: int, need: int) -> list[Candidate]:
             f"""
             SELECT t.position, t.application_id, t.profile_id, t.kk,
                    EXISTS (SELECT 1 FROM accounts_participant x WHERE x.profile_id = t.profile_id),
-                   COALESCE(k.n, 0)
+                   COALESCE(k.n, 0), (SELECT w.processed_count FROM accounts_wave w WHERE w.id = %(wave)s)
             FROM pg_temp.{table} t
             LEFT JOIN (SELECT x.kk, count(*) AS n FROM accounts_participant x
                        WHERE x.kk IN (SELECT kk FROM pg_temp.{table} WHERE position >= %(start)s AND position < %(end)s)
                        GROUP BY x.kk) k ON k.kk = t.kk
             WHERE t.position >= %(start)s AND t.position < %(end)s
             ORDER BY t.position
-            """, {"start": start, "end": start + count})
+            """, {"start": start, "end": start + count, "wave": wave.pk})
         return cursor.fetchall()
 
 

@@ -321,3 +321,121 @@ def test_opening_stores_keys_and_references_exactly_whatever_characters_they_hol
                   .values_list("idempotency_key", "reference"))
     assert stored == {f"odd:{text}": f"ref:{text}" for text in odd}
     call_command("reconcile_ledger")
+
+
+# --- Pipelined chunks (PostgreSQL, the task's path: each chunk on its own connection) ----------
+
+@pytest.fixture
+def started(monkeypatch):
+    """Start a lottery without running its task (outside a test transaction it would run at commit)."""
+    from accounts.tasks import wave_selection_run_task
+
+    def start(wave, seed):
+        with monkeypatch.context() as patched:
+            patched.setattr(wave_selection_run_task, "delay", lambda *args: None)
+            wave_selection_start(wave=wave, by=None, seed=seed)
+
+    return start
+
+
+def _expected_selection(wave, seed):
+    """The published algorithm walked by hand: draw order, skipping participants and full KKs."""
+    from collections import Counter
+
+    from accounts.models import WaveApplication
+
+    apps = {a.pk: a for a in WaveApplication.objects.filter(wave=wave).select_related("profile")}
+    participants = set(Participant.objects.values_list("profile_id", flat=True))
+    kk_count = Counter(Participant.objects.values_list("kk", flat=True))
+    selected, outcomes = [], []
+    for pk in lottery_order(seed, apps):
+        if len(selected) == wave.quota:
+            break
+        profile = apps[pk].profile
+        if profile.pk in participants:
+            outcomes.append((pk, "skipped_participant"))
+        elif kk_count[profile.kk] >= 2:
+            outcomes.append((pk, "skipped_kk"))
+        else:
+            kk_count[profile.kk] += 1
+            selected.append(pk)
+            outcomes.append((pk, "selected"))
+    return sorted(selected), outcomes
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_pipelined_chunks_select_exactly_what_the_published_algorithm_selects(started):
+    first = wave_factory(number=1, quota=3, status="open")
+    early = applicants(first, 5, kk="3201010101010199")
+    wave_close(wave=first, by=None)
+    wave = wave_factory(number=2, quota=25, status="open")
+    from accounts.services import wave_apply
+
+    for profile in [a.profile for a in early]:  # some will be participants of wave 1 already
+        wave_apply(profile=profile, wave=wave)
+    for kk in ("3201010101010101", "3201010101010102", "3201010101010103"):
+        applicants(wave, 4, kk=kk)  # KKs filling up across chunk boundaries
+    applicants(wave, 20)
+    wave_close(wave=wave, by=None)
+    started(first, "one")
+    wave_selection_run(wave_id=first.pk, chunk_size=2)
+    expected, outcomes = _expected_selection(Wave.objects.get(pk=wave.pk), "pipelined")
+
+    started(wave, "pipelined")
+    wave_selection_run(wave_id=wave.pk, chunk_size=3)
+
+    wave.refresh_from_db()
+    assert wave.status == Wave.Status.SELECTED and wave.selected_count == 25
+    assert selected_app_ids(wave) == expected
+    assert list(LotteryDraw.objects.filter(wave=wave).order_by("position").values_list("application_id", "outcome")) \
+        == outcomes
+    assert LotteryDraw.objects.filter(wave=wave, outcome="skipped_kk").exists()
+    assert LotteryDraw.objects.filter(wave=wave, outcome="skipped_participant").exists()
+    cards = Participant.objects.filter(wave=wave).values_list("card_number", flat=True)
+    assert all(luhn_valid(c) for c in cards) and len(set(cards)) == 25
+    assert set(Account.objects.filter(kind=Account.Kind.PARTICIPANT_BALANCE).values_list("balance", flat=True)) \
+        == {1_000_000}
+    call_command("reconcile_ledger")
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_pipelined_chunk_that_fails_leaves_whole_chunks_in_order_and_a_rerun_credits_once(
+        monkeypatch, started):
+    import threading
+
+    wave, _ = closed_wave(quota=20, n=40)
+    real = selection_module._credit_balances
+    calls = {"n": 0}
+    lock = threading.Lock()
+
+    def failing(wave, participants):
+        with lock:
+            calls["n"] += 1
+            n = calls["n"]
+        if n == 4:
+            raise RuntimeError("worker killed in chunk 4")
+        return real(wave, participants)
+
+    monkeypatch.setattr(selection_module, "_credit_balances", failing)
+    started(wave, "crash-pipelined")
+    with pytest.raises(RuntimeError, match="chunk 4"):
+        wave_selection_run(wave_id=wave.pk, chunk_size=3)
+    wave.refresh_from_db()
+    assert wave.status == Wave.Status.SELECTING and wave.processed_count == wave.drawn_count
+    # Whole chunks in order: the draw holds exactly the positions processed, and every participant
+    # of the wave is credited once.
+    assert list(LotteryDraw.objects.filter(wave=wave).order_by("position").values_list("position", flat=True)) \
+        == list(range(wave.processed_count))
+    assert Participant.objects.filter(wave=wave).count() == wave.selected_count < 20
+    assert LedgerTransaction.objects.filter(code="balance_credit").count() == wave.selected_count
+
+    monkeypatch.setattr(selection_module, "_credit_balances", real)
+    wave_selection_run(wave_id=wave.pk, chunk_size=3)
+    wave.refresh_from_db()
+    assert wave.status == Wave.Status.SELECTED and wave.selected_count == 20
+    assert LedgerTransaction.objects.filter(code="balance_credit").count() == 20
+    assert set(Account.objects.filter(kind=Account.Kind.PARTICIPANT_BALANCE).values_list("balance", flat=True)) \
+        == {1_000_000}
+    call_command("reconcile_ledger")
