@@ -405,3 +405,15 @@ def test_a_withdrawn_platform_still_reports_paid_orders_but_sells_nothing_new(te
     from catalog.exceptions import PlatformNotSelling
     with pytest.raises(PlatformNotSelling):
         _order(tenant, token="t2")
+
+
+def test_the_api_answers_in_english_whatever_the_site_cookie_unless_asked_for_indonesian(tenant):
+    from django.conf import settings
+
+    tenant.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    english = tenant.client.get("/api/v1/orders/NOPE")
+    assert english.status_code == 404 and english["Content-Language"] == "en"
+    assert _err(english)["message"] == "Not found."
+
+    indonesian = tenant.client.get("/api/v1/orders/NOPE", HTTP_ACCEPT_LANGUAGE="id-ID,id;q=0.9")
+    assert indonesian["Content-Language"] == "id" and _err(indonesian)["message"] != "Not found."
