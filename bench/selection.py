@@ -1,7 +1,7 @@
 """The selection lottery at national scale, beside a plain COPY of as many ledger rows.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<any> .venv/bin/python bench/selection.py \
-        [--applicants 1000000] [--quota 200000] [--chunk 50000] [--reuse]
+        [--applicants 1000000] [--quota 200000] [--chunk 10000] [--reuse]
 
 Works in its own scratch database (--db, default prakerja_bench_selection): seeds the applicants'
 accounts and profiles and the small demo waves (seed_demo's accounts steps, in a child process, so
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--quota", type=int, default=200_000)
     parser.add_argument("--db", default="prakerja_bench_selection")
     parser.add_argument("--chunk", type=int, default=None,
-                        help="SELECTION_CHUNK_SIZE for this run (default: the environment's, else 50,000)")
+                        help="SELECTION_CHUNK_SIZE for this run (default: the environment's, else 10,000)")
     parser.add_argument("--copies", type=int, default=3, help="times the baseline COPY runs (the fastest counts)")
     parser.add_argument("--reuse", action="store_true",
                         help="seed once into the template <db>_seeded and clone it for each run")
@@ -86,7 +86,7 @@ def main() -> None:
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     if args.chunk:
         os.environ["SELECTION_CHUNK_SIZE"] = str(args.chunk)
-    os.environ.setdefault("SELECTION_CHUNK_SIZE", "50000")
+    os.environ.setdefault("SELECTION_CHUNK_SIZE", "10000")
 
     def manage(*argv: str) -> None:
         subprocess.run([sys.executable, "manage.py", *argv], cwd=ROOT, check=True, env=os.environ,

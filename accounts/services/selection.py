@@ -169,7 +169,7 @@ def wave_selection_chunk(*, wave_id: int, chunk_size: int | None = None) -> bool
 
 
 class _Chunk:
-    """A decided chunk on its way to the database, written and committed by its own thread."""
+    """A decided chunk on its way to the database, written and committed by one of two writers."""
 
     def __init__(self, *, wave_id: int, start: int, selected_before: int, draws: list[Draw],
                  selected: list[Selected], kk_gained: dict[str, int], previous: _Chunk | None) -> None:
@@ -178,14 +178,12 @@ class _Chunk:
         self.wave_id, self.start, self.end = wave_id, start, draws[-1][0] + 1
         self.selected_before, self.selected_count = selected_before, len(selected)
         self.draws, self.selected, self.kk_gained, self.previous = draws, selected, kk_gained, previous
-        self.written, self.committed = threading.Event(), threading.Event()
+        self.written, self.committed, self.done = threading.Event(), threading.Event(), threading.Event()
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name=f"selection-chunk-{start}", daemon=True)
 
-    def _run(self) -> None:
-        from django.db import connection as thread_connection  # this thread's own connection
-
-        previous = self.previous
+    def write(self) -> None:
+        """Write and commit this chunk on the calling thread's connection; errors are kept, not raised."""
+        previous, self.previous = self.previous, None
         try:
             if previous is not None:
                 previous.written.wait()
@@ -215,7 +213,32 @@ class _Chunk:
         finally:
             self.written.set()
             self.committed.set()
+            self.done.set()
+
+
+class _Writer:
+    """A thread with its own database connection that writes the chunks given to it, in turn."""
+
+    def __init__(self, name: str) -> None:
+        import queue
+        import threading
+
+        self.queue: queue.SimpleQueue[_Chunk | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        from django.db import connection as thread_connection  # this thread's own
+
+        try:
+            while (chunk := self.queue.get()) is not None:
+                chunk.write()
+        finally:
             thread_connection.close()
+
+    def stop(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
 
 
 def _run_pipelined(wave_id: int, chunk_size: int) -> None:
@@ -243,6 +266,8 @@ def _run_pipelined(wave_id: int, chunk_size: int) -> None:
     chunks: list[_Chunk] = []  # not yet joined, oldest first
     errors: list[BaseException] = []
     previous: _Chunk | None = None
+    writers = [_Writer(f"selection-writer-{wave_id}-{i}") for i in range(2)]
+    written = 0
     try:
         while not errors and not any(c.error for c in chunks) and (need := wave.quota - selected_count) > 0:
             with transaction.atomic():
@@ -265,12 +290,15 @@ def _run_pipelined(wave_id: int, chunk_size: int) -> None:
                 break
             chunk = _Chunk(wave_id=wave_id, start=start, selected_before=selected_count, draws=draws,
                            selected=selected, kk_gained=gained, previous=previous)
-            chunk.thread.start()
+            writers[written % 2].queue.put(chunk)  # never busy: it had the chunk before last, joined
+            written += 1
             chunks.append(chunk)
             previous = chunk
             start, selected_count = chunk.end, selected_count + len(selected)
     finally:
         errors += _join(chunks, keep=0)
+        for writer in writers:
+            writer.stop()
     if errors:
         raise errors[0]
     with transaction.atomic():
@@ -284,7 +312,7 @@ def _join(chunks: list[_Chunk], *, keep: int) -> list[BaseException]:
     errors = []
     while len(chunks) > keep:
         chunk = chunks.pop(0)
-        chunk.thread.join()
+        chunk.done.wait()
         if chunk.error is not None:
             errors.append(chunk.error)
     return errors
