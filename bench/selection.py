@@ -45,9 +45,9 @@ for step in (demo.step_staff, demo.step_demo_participant, demo.step_participants
 """
 
 
-def clone_database(url: str, source: str, target: str, *, replace: bool = False) -> bool:
-    """CREATE DATABASE target TEMPLATE source (dropping target first); False if source is missing or,
-    unless `replace`, nothing to do. With `replace`, the target (a template) is dropped and remade."""
+def clone_database(url: str, source: str, target: str) -> bool:
+    """Copy database `source` to `target` on the server of `url` (CREATE DATABASE … TEMPLATE, after
+    dropping `target`); False when there is no `source`."""
     import psycopg
 
     maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
@@ -103,7 +103,7 @@ def main() -> None:
         manage("shell", "-c", SEED_ACCOUNTS.format(participants=args.applicants))
         print(f"Seeded {args.applicants:,} profiles in {time.perf_counter() - started:.1f}s (child process).")
         if args.reuse:
-            clone_database(os.environ["DATABASE_URL"], args.db, template, replace=True)
+            clone_database(os.environ["DATABASE_URL"], args.db, template)
 
     import django
 
