@@ -82,7 +82,19 @@ def idempotency_key_finish(*, row: IdempotencyKey, status: int, body) -> None:
         IdempotencyKey.objects.filter(pk=row.pk).delete()
         return
     IdempotencyKey.objects.filter(pk=row.pk).update(status=IdempotencyKey.Status.DONE, response_status=status,
-                                                    response_body=body)
+                                                    response_body=_storable(body))
+
+
+def _storable(value):
+    """PostgreSQL's jsonb cannot hold U+0000, which an error body may echo from the request: kept
+    as U+FFFD (the replacement character) in the stored copy."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_storable(v) for v in value]
+    return value
 
 
 @transaction.atomic

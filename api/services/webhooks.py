@@ -180,7 +180,7 @@ def webhook_delivery_attempt(*, delivery_id: int, force: bool = False) -> Webhoo
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
         total = delivery.attempts.count() + 1
         WebhookAttempt.objects.create(delivery=delivery, number=total, status_code=status_code, error=error,
-                                      response_body=response_body, duration_ms=duration_ms, replay=replay)
+                                      response_body=response_body.replace("\x00", "\ufffd"), duration_ms=duration_ms, replay=replay)
         delivery.last_status_code = status_code
         delivery.last_error = error or ("" if status_code and 200 <= status_code < 300 else f"HTTP {status_code}")
         if status_code is not None and 200 <= status_code < 300:

@@ -138,3 +138,12 @@ def test_two_requests_at_once_execute_once(tenant):
     assert all(r.json()["id"] == created[0].json()["id"] for r in created)
     assert set(codes) <= {201, 409} and codes.count(409) == n - len(created)
     assert sum(1 for r in created if r.get("Idempotent-Replayed") != "true") == 1
+
+
+def test_an_error_echoing_a_nul_character_is_stored_and_replayed_not_a_500(tenant):
+    body = {"title": "Kursus", "mode": "online\x00", "category": "technology", "hours": 10}  # "… is not a valid choice"
+    first = tenant.client.post("/api/v1/courses", body, format="json", HTTP_IDEMPOTENCY_KEY="k-nul")
+    again = tenant.client.post("/api/v1/courses", body, format="json", HTTP_IDEMPOTENCY_KEY="k-nul")
+    assert first.status_code == again.status_code == 400
+    assert first.json()["error"]["code"] == again.json()["error"]["code"]
+    assert again["Idempotent-Replayed"] == "true"
