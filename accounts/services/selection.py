@@ -246,8 +246,9 @@ def _run_pipelined(wave_id: int, chunk_size: int) -> None:
 
     The foreign-key checks of a chunk run when it commits, on one core of the server, and take
     about as long as writing it: so chunk k+1 is written (on a second connection) while chunk k
-    commits. This thread ranks and decides; each chunk is written and committed by its own thread
-    and connection, in order: it starts writing once the chunk before has written, and commits
+    commits. This thread ranks and decides; two writer threads, each with its own connection, take
+    the chunks in turn and write and commit them in order: a chunk starts writing once the chunk
+    before has written, and commits
     only after that one has, having checked under the wave's lock that the wave's counters stand
     where it began (so a crash or failure anywhere leaves whole chunks, in order, and a rerun
     resumes after the last). Deciding a chunk while the chunks before it are not committed, this
