@@ -36,3 +36,26 @@ class LanguageMiddleware:
             if base in self.supported:
                 return base
         return API_LANGUAGE
+
+
+class RejectNulMiddleware:
+    """A NUL character in the URL or query string is refused with 400 before any view runs:
+    PostgreSQL cannot compare text with U+0000, so it would otherwise surface as a server error.
+    (Form and API bodies are covered by the fields' own null-character validators.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") or any(
+                "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+            message = translation.gettext("The address contains a character that is not allowed.")
+            if request.path.startswith(API_PREFIX):
+                from django.http import JsonResponse
+
+                return JsonResponse({"error": {"code": "invalid_request", "message": message, "field": None,
+                                               "fields": {}, "details": {}}}, status=400)
+            from django.http import HttpResponseBadRequest
+
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
