@@ -39,18 +39,20 @@ class LanguageMiddleware:
 
 
 class RejectNulMiddleware:
-    """A NUL character in the URL or query string is refused with 400 before any view runs:
-    PostgreSQL cannot compare text with U+0000, so it would otherwise surface as a server error.
-    (Form and API bodies are covered by the fields' own null-character validators.)"""
+    """A NUL character in the path (or, for the API, in the query string) is refused with 400
+    before any view runs: PostgreSQL cannot compare text with U+0000, so it would otherwise surface
+    as a server error. Pages' own forms clean their query strings (the catalogue search drops it),
+    and form and API bodies are covered by the fields' null-character validators."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") or any(
-                "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
+        api = request.path.startswith(API_PREFIX)
+        if "\x00" in request.path or (api and any(
+                "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())):
             message = translation.gettext("The address contains a character that is not allowed.")
-            if request.path.startswith(API_PREFIX):
+            if api:
                 from django.http import JsonResponse
 
                 return JsonResponse({"error": {"code": "invalid_request", "message": message, "field": None,

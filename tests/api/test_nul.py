@@ -11,7 +11,7 @@ def test_the_api_refuses_a_nul_in_the_address_with_its_error_shape(tenant, url):
     assert response.json()["error"]["code"] == "invalid_request"
 
 
-@pytest.mark.parametrize("url", ["/pelatihan/?q=kopi%00", "/pelatihan/kursus/1%00/", "/mitra/status/abc%00/"])
+@pytest.mark.parametrize("url", ["/pelatihan/kursus/1%00/", "/mitra/status/abc%00/"])
 def test_pages_refuse_a_nul_in_the_address(client_en, url):
     response = client_en.get(url)
     assert response.status_code == 400 and b"not allowed" in response.content
