@@ -110,6 +110,7 @@ def main() -> None:
     scratch_url = urlunsplit(urlsplit(base_url)._replace(path=f"/{args.db}"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "prakerja.settings.local"
     os.environ["DEBUG"] = "false"  # DEBUG keeps every query in memory and serves tracebacks
+    os.environ.setdefault("DB_POOL", "true")  # as in production: connections reused across requests
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     os.environ.pop("CELERY_BROKER_URL", None)
     os.environ.setdefault("LOG_LEVEL", "WARNING")
