@@ -13,6 +13,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Participant
 from accounts.regions import PROVINCE_CHOICES
@@ -115,7 +116,7 @@ class Course(models.Model):
         UNDER_CURATION = "under_curation", _("Under curation")
         PUBLISHED = "published", _("Published")
         REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("course status", "Withdrawn")
 
     TRANSITIONS = {
         Status.DRAFT: {Status.UNDER_CURATION},

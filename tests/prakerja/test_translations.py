@@ -17,3 +17,14 @@ def test_the_compiled_catalogue_translates_a_rule_message():
     with translation.override("id"):
         assert translation.gettext("Participants must be at least %(age)s years old.") != \
             "Participants must be at least %(age)s years old."
+
+
+def test_a_withdrawn_course_and_a_withdrawn_platform_read_differently_in_indonesian():
+    from django.utils import translation
+
+    from catalog.models import Course
+    from platforms.models import Platform
+
+    with translation.override("id"):
+        assert str(Course.Status.WITHDRAWN.label) == "Ditarik"
+        assert str(Platform.Status.WITHDRAWN.label) == "Mengundurkan diri"
