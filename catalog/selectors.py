@@ -101,7 +101,9 @@ def course_catalog_pages(*, filters: CatalogFilters) -> tuple[QuerySet[Course], 
         courses = courses.filter(mode=filters.mode)
     if filters.rating_min:
         courses = courses.filter(rating_count__gt=0, rating_sum__gte=F("rating_count") * filters.rating_min)
-    courses = course_search_filter(courses, query).select_related("institution").annotate(
+    # A result card shows neither the description nor, of course, the search vector: not fetched.
+    courses = course_search_filter(courses, query).select_related("institution").defer(
+        "description", "competency_outcomes", "search_vector", "curation_reason").annotate(
         offer_count=Subquery(offers.order_by().values("course").annotate(n=Count("pk")).values("n")))
 
     sort = filters.sort or (Sort.RELEVANCE if query else Sort.POPULAR)
