@@ -3,8 +3,10 @@
 Lock order, the same in every posting so that postings cannot deadlock each other: the
 transaction's idempotency key (unique index), then the no-overdraft accounts (participant
 balances) in id order, then every other account in id order at the end. The other accounts
-(training fund, platform payables) are never read under a lock: one `balance = balance + x`
-statement each, just before commit, so a hot account holds its row lock for the shortest time.
+(training fund, platform payables) are never read under a lock. On PostgreSQL ledger_post queues
+their change in wallets_balance_pending and the server applies it at COMMIT (migration 0004), so a
+hot account's row is locked only while the commit runs; elsewhere (and in batches) one
+`balance = balance + x` statement each, just before commit.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
@@ -134,9 +137,15 @@ def ledger_post(*, code: str, idempotency_key: str, entries: Sequence[tuple[Acco
                        + ", ".join(["(%s, %s, %s)"] * len(legs)),
                        [v for account_id, amount in legs for v in (tx_id, account_id, amount)])
 
-        for account_id in sorted(a for a in deltas if a not in no_overdraft):
-            cursor.execute("UPDATE wallets_account SET balance = balance + %s WHERE id = %s",
-                           [deltas[account_id], account_id])
+        hot = sorted(a for a in deltas if a not in no_overdraft)
+        if hot and _hot_at_commit():
+            # Applied by the server at COMMIT (migration 0004): the hot row is locked only then.
+            cursor.execute("INSERT INTO wallets_balance_pending (account_id, amount) VALUES "
+                           + ", ".join(["(%s, %s)"] * len(hot)), [v for a in hot for v in (a, deltas[a])])
+        else:
+            for account_id in hot:
+                cursor.execute("UPDATE wallets_account SET balance = balance + %s WHERE id = %s",
+                               [deltas[account_id], account_id])
     tx = LedgerTransaction(id=tx_id, code=code, idempotency_key=idempotency_key, reference=reference,
                            memo=memo, created_at=now)
     tx._state.adding, tx._state.db = False, connection.alias
@@ -325,6 +334,12 @@ def _open_funded_pg(*, kind: str, owner_model: type[Model], source: Account, amo
 
 
 # --- internals ------------------------------------------------------------------------------
+
+def _hot_at_commit() -> bool:
+    """Whether hot accounts' balances are applied at commit (PostgreSQL, LEDGER_HOT_BALANCES_AT_COMMIT).
+    Until the commit, such an account's row shows its balance without this transaction's change."""
+    return connection.vendor == "postgresql" and getattr(settings, "LEDGER_HOT_BALANCES_AT_COMMIT", False)
+
 
 def _legs(entries: Sequence[tuple[AccountRef, int]]) -> Legs:
     legs: Legs = []

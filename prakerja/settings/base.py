@@ -155,6 +155,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 
+# PostgreSQL: a hot account's (training fund, platform payable) balance change is applied by the
+# server at COMMIT, so concurrent postings do not queue on its row (wallets migration 0004).
+LEDGER_HOT_BALANCES_AT_COMMIT = env.bool("LEDGER_HOT_BALANCES_AT_COMMIT", default=True)
+
 # Applicants processed per database transaction by the selection lottery.
 SELECTION_CHUNK_SIZE = env.int("SELECTION_CHUNK_SIZE", default=5_000)
 

@@ -12,3 +12,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests run inside a transaction that never commits: apply hot balances at once so they can be read
+# (tests of the at-commit path turn it on in committing, transactional tests).
+LEDGER_HOT_BALANCES_AT_COMMIT = False

@@ -19,6 +19,12 @@ from .factories import ListingFactory, PlatformFactory, balance_of, participant_
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def hot_balances_at_commit(settings):
+    """As in production: platform payables are applied by the server at commit."""
+    settings.LEDGER_HOT_BALANCES_AT_COMMIT = True
+
+
 
 
 def test_twenty_purchases_of_twenty_courses_at_once_never_spend_more_than_the_balance():

@@ -15,6 +15,14 @@ from .factories import Code, participant_balance, platform_payable, training_fun
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True, params=[True, False], ids=["hot-at-commit", "hot-immediate"])
+def hot_balances_at_commit(request, settings):
+    """Every race here runs both ways: hot balances applied by the server at commit (production)
+    and by an UPDATE before it."""
+    settings.LEDGER_HOT_BALANCES_AT_COMMIT = request.param
+    return request.param
+
+
 
 
 def test_sixteen_concurrent_purchases_never_spend_more_than_the_balance():
@@ -77,4 +85,22 @@ def test_a_batch_racing_itself_posts_once():
     assert LedgerTransaction.objects.filter(reference="wave:1").count() == 50
     assert all(account_balance_get(account=p) == 1_000_000 for p in participants)
     assert account_balance_get(account=fund) == -50 * 1_000_000
+    call_command("reconcile_ledger")
+
+
+def test_a_rolled_back_posting_applies_nothing_to_a_hot_account(hot_balances_at_commit):
+    from django.db import connection, transaction
+
+    buyer, payable = participant_balance(funded=100_000), platform_payable()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ledger_post(code=Code.PURCHASE, idempotency_key="order:rolled-back",
+                    entries=[(buyer, -40_000), (payable, 40_000)])
+        raise RuntimeError("the order failed after posting")
+
+    ledger_post(code=Code.PURCHASE, idempotency_key="order:kept", entries=[(buyer, -10_000), (payable, 10_000)])
+    assert account_balance_get(account=payable) == 10_000
+    assert account_balance_get(account=buyer) == 90_000
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM wallets_balance_pending")
+        assert cursor.fetchone()[0] == 0  # applied rows are removed at commit
     call_command("reconcile_ledger")
