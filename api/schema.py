@@ -5,6 +5,8 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 
+from prakerja.exceptions import error_body
+
 from . import serializers as s
 
 # ---------------------------------------------------------------- example objects
@@ -59,7 +61,7 @@ def page(obj: dict, path: str) -> dict:
 
 
 def err(code: str, message: str, fields: dict | None = None, field: str | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "field": field, "fields": fields or {}, "details": {}}}
+    return error_body(code, message, field=field, fields=fields)
 
 
 def _ex(name: str, value, *, request=False, status: str = "200", summary: str | None = None) -> OpenApiExample:

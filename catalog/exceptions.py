@@ -65,6 +65,12 @@ class InstitutionTransitionNotAllowed(DomainError):
     http_status = 409
 
 
+class PartnershipDecisionNotAllowed(DomainError):
+    code = "partnership_decision_not_allowed"
+    message = _("Only a proposed partnership can be approved or rejected.")
+    http_status = 409
+
+
 class InvalidRedemptionCode(DomainError):
     code = "invalid_redemption_code"
     message = _("This redemption code is not valid: check it for typing mistakes.")

@@ -29,6 +29,13 @@ class DomainError(Exception):
         self.details = details or {}
         super().__init__(str(self.message))
 
+    @classmethod
+    def for_transition(cls, obj, to: str) -> "DomainError":
+        """The refusal of a status change of `obj` (a model with a `status` choice field), naming
+        both ends: "<message> (Draft → Published)"."""
+        to_label = dict(type(obj)._meta.get_field("status").flatchoices).get(to, to)
+        return cls(cls.message + " " + f"({obj.get_status_display()} → {to_label})")
+
 
 def form_add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
     """Show a service's refusal beside its field (or at the top of the form); input stays as typed."""
@@ -36,7 +43,7 @@ def form_add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
     form.add_error(field, ValidationError(exc.message, code=exc.code))
 
 
-def _body(code: str, message: Any, field: str | None = None, fields: dict | None = None,
+def error_body(code: str, message: Any, field: str | None = None, fields: dict | None = None,
           details: dict | None = None) -> dict:
     return {"error": {"code": code, "message": str(message), "field": field,
                       "fields": fields or {}, "details": details or {}}}
@@ -46,7 +53,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """Every API error has one shape: {"error": {"code", "message", "field", "fields", "details"}}."""
     if isinstance(exc, DomainError):
         fields = {exc.field: [str(exc.message)]} if exc.field else {}
-        return Response(_body(exc.code, exc.message, exc.field, fields, exc.details), status=exc.http_status)
+        return Response(error_body(exc.code, exc.message, exc.field, fields, exc.details), status=exc.http_status)
     if isinstance(exc, ValidationError):
         exc = drf_exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, Http404):
@@ -59,9 +66,9 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, drf_exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         fields = {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
-        response.data = _body("invalid", _("Some fields are invalid."), fields=fields)
+        response.data = error_body("invalid", _("Some fields are invalid."), fields=fields)
     else:
         code = getattr(exc, "default_code", "error")
         detail = getattr(exc, "detail", str(exc))
-        response.data = _body(str(code), detail)
+        response.data = error_body(str(code), detail)
     return response

@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
+
+from .exceptions import error_body
 
 API_PREFIX = "/api/"
 API_LANGUAGE = "en"
@@ -53,11 +56,6 @@ class RejectNulMiddleware:
                 "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())):
             message = translation.gettext("The address contains a character that is not allowed.")
             if api:
-                from django.http import JsonResponse
-
-                return JsonResponse({"error": {"code": "invalid_request", "message": message, "field": None,
-                                               "fields": {}, "details": {}}}, status=400)
-            from django.http import HttpResponseBadRequest
-
+                return JsonResponse(error_body("invalid_request", message), status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

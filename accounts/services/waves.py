@@ -29,8 +29,7 @@ def wave_transition(*, wave: Wave, to: str, by: User | None, reason: str = "") -
     Raises TransitionNotAllowed."""
     locked = Wave.objects.select_for_update().get(pk=wave.pk)
     if to not in Wave.TRANSITIONS[locked.status]:
-        raise TransitionNotAllowed(
-            TransitionNotAllowed.message + " " + f"({locked.get_status_display()} → {Wave.Status(to).label})")
+        raise TransitionNotAllowed.for_transition(locked, to)
     WaveStatusChange.objects.create(wave=locked, from_status=locked.status, to_status=to, by=by, reason=reason)
     locked.status = to
     locked.save(update_fields=["status"])

@@ -9,19 +9,9 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from django.utils.translation import gettext_lazy as _
-
-from prakerja.exceptions import DomainError
-
-from ..selectors import catalog_choices_invalidate
-from ..exceptions import CourseTransitionNotAllowed, InstitutionTransitionNotAllowed
+from ..exceptions import CourseTransitionNotAllowed, InstitutionTransitionNotAllowed, PartnershipDecisionNotAllowed
 from ..models import Course, Institution, Partnership
-
-
-class PartnershipDecisionNotAllowed(DomainError):
-    code = "partnership_decision_not_allowed"
-    message = _("Only a proposed partnership can be approved or rejected.")
-    http_status = 409
+from ..selectors import catalog_choices_invalidate
 
 
 @transaction.atomic
@@ -31,9 +21,7 @@ def course_transition(*, course: Course, to: str, by: User | None = None, reason
     Raises CourseTransitionNotAllowed."""
     locked = Course.objects.select_for_update().get(pk=course.pk)
     if to not in Course.TRANSITIONS.get(locked.status, set()):
-        raise CourseTransitionNotAllowed(
-            CourseTransitionNotAllowed.message + " "
-            + f"({locked.get_status_display()} → {Course.Status(to).label})")
+        raise CourseTransitionNotAllowed.for_transition(locked, to)
     locked.status = to
     fields = ["status"]
     if to in (Course.Status.PUBLISHED, Course.Status.REJECTED):
@@ -52,9 +40,7 @@ def institution_transition(*, institution: Institution, to: str, by: User | None
     """Move an institution along Institution.TRANSITIONS. Raises InstitutionTransitionNotAllowed."""
     locked = Institution.objects.select_for_update().get(pk=institution.pk)
     if to not in Institution.TRANSITIONS.get(locked.status, set()):
-        raise InstitutionTransitionNotAllowed(
-            InstitutionTransitionNotAllowed.message + " "
-            + f"({locked.get_status_display()} → {Institution.Status(to).label})")
+        raise InstitutionTransitionNotAllowed.for_transition(locked, to)
     locked.status = to
     locked.curation_reason = reason
     locked.save(update_fields=["status", "curation_reason"])
@@ -83,10 +69,7 @@ def course_curate(*, course: Course, approve: bool, reason: str = "", by: User) 
 
     Raises PmoPermissionDenied, ReasonRequired (a rejection needs one), CourseTransitionNotAllowed."""
     reason = _curator_check(by, reason, approve)
-    if Course.objects.filter(pk=course.pk).exclude(status=Course.Status.UNDER_CURATION).exists():
-        current = Course.objects.get(pk=course.pk)
-        raise CourseTransitionNotAllowed(
-            CourseTransitionNotAllowed.message + " " + f"({current.get_status_display()})")
+    # Course.TRANSITIONS publishes or rejects only a course under curation.
     decided = course_transition(course=course, to=Course.Status.PUBLISHED if approve else Course.Status.REJECTED,
                                 by=by, reason=reason)
     if decided.proposed_by_id:
@@ -121,5 +104,4 @@ def partnership_decide(*, partnership: Partnership, approve: bool, reason: str =
     locked.status = Partnership.Status.APPROVED if approve else Partnership.Status.REJECTED
     locked.curation_reason = reason
     locked.save(update_fields=["status", "curation_reason"])
-    transaction.on_commit(catalog_choices_invalidate)
     return locked

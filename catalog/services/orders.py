@@ -111,9 +111,7 @@ def _transition(enrollment: Enrollment, to: str, *, by_user: User | None, by_pla
     if to not in Enrollment.TRANSITIONS[locked.status]:
         if to == Enrollment.Status.REFUNDED:
             raise RefundNotAllowed()
-        raise EnrollmentTransitionNotAllowed(
-            EnrollmentTransitionNotAllowed.message + " "
-            + f"({locked.get_status_display()} → {Enrollment.Status(to).label})")
+        raise EnrollmentTransitionNotAllowed.for_transition(locked, to)
     EnrollmentStatusChange.objects.create(enrollment=locked, from_status=locked.status, to_status=to,
                                           by_user=by_user, by_platform=by_platform, reason=reason[:200])
     locked.status = to

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from api.models import WebhookEvent
 from api.services.webhooks import webhook_endpoint_create
-from catalog.exceptions import CourseTransitionNotAllowed
+from catalog.exceptions import CourseTransitionNotAllowed, PartnershipDecisionNotAllowed
 from catalog.models import Course, Institution, Partnership
-from catalog.services.curation import (PartnershipDecisionNotAllowed, course_curate, institution_curate,
+from catalog.services.curation import (course_curate, institution_curate,
                                        partnership_decide)
 from platforms.exceptions import PmoPermissionDenied, ReasonRequired
 from platforms.selectors import pending_work
