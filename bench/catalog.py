@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from seed import recreate_database  # noqa: E402
+from seed import SqlTimes, recreate_database  # noqa: E402
 
 SEARCHES = ("digital marketing", "barista", "bahasa inggris", "akuntansi", "menjahit", "kue kering", "excel",
             "mengemudi", "hidroponik", "desain grafis", "python", "tata rias", "facebook ads", "pembukuan umkm",
@@ -213,22 +213,12 @@ def main() -> None:
             i += 1
         return latencies, by_qs
 
-    sql_time: dict[str, list[float]] = {}
-
-    def timed(execute, sql, params, many, context):
-        t0 = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            key = " ".join(str(sql).split())[:110]
-            sql_time.setdefault(key, []).append(time.perf_counter() - t0)
-
     if os.environ.get("BENCH_SQL"):
-        with connection.execute_wrapper(timed):
+        sql_times = SqlTimes(width=110)
+        with connection.execute_wrapper(sql_times.wrap):
             latencies, by_qs = measure()
         print("database time by statement (catalog requests):")
-        for key, times in sorted(sql_time.items(), key=lambda kv: -sum(kv[1]))[:12]:
-            print(f"  {sum(times):6.2f}s {len(times):5d}x  {key}")
+        sql_times.report(12)
     else:
         latencies, by_qs = measure()
     catalog_lat, bare_lat = latencies[catalog_url], latencies[bare_url]

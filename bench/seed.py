@@ -24,6 +24,29 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+class SqlTimes:
+    """Database time by statement, for the benchmarks' BENCH_SQL=1 mode:
+    `with connection.execute_wrapper(times.wrap): ...`, then `times.report(top)`."""
+
+    def __init__(self, width: int = 110):
+        self.width = width
+        self.times: dict[str, list[float]] = {}
+
+    def record(self, statement, seconds: float) -> None:
+        self.times.setdefault(" ".join(str(statement).split())[:self.width], []).append(seconds)
+
+    def wrap(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.record(sql, time.perf_counter() - started)
+
+    def report(self, top: int) -> None:
+        for key, times in sorted(self.times.items(), key=lambda kv: -sum(kv[1]))[:top]:
+            print(f"  {sum(times):6.2f}s {len(times):5d}x  {key}")
+
+
 def recreate_database(url: str, name: str) -> str:
     """Drop and create `name` on the server of `url`; return the URL of the new database."""
     import psycopg

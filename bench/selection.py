@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from seed import recreate_database  # noqa: E402
+from seed import SqlTimes, recreate_database  # noqa: E402
 
 
 SEED_ACCOUNTS = """
@@ -136,15 +136,7 @@ def main() -> None:
     print(f"Wave {number}: {applicants:,} applicants, quota {args.quota:,}.")
 
     # 1. The selection, as the admin's confirmation starts it (the task runs at commit).
-    sql_time: dict[str, list[float]] = {}
-
-    def timed(execute, sql, params, many, context):
-        t0 = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            key = " ".join(str(sql).split())[:90]
-            sql_time.setdefault(key, []).append(time.perf_counter() - t0)
+    sql_times = SqlTimes(width=90)
 
     started = time.perf_counter()
     if os.environ.get("BENCH_SQL"):  # where the database time goes, by statement
@@ -160,18 +152,18 @@ def main() -> None:
             t0 = time.perf_counter()
             with real_copy(self, statement, *args, **kwargs) as copy:
                 yield copy
-            sql_time.setdefault(" ".join(str(statement).split())[:90], []).append(time.perf_counter() - t0)
+            sql_times.record(statement, time.perf_counter() - t0)
 
         def timed_commit(self):  # deferred checks (foreign keys, unbalanced transactions) run here
             t0 = time.perf_counter()
             try:
                 return real_commit(self)
             finally:
-                sql_time.setdefault("COMMIT", []).append(time.perf_counter() - t0)
+                sql_times.record("COMMIT", time.perf_counter() - t0)
 
         psycopg.Cursor.copy, wrapper._commit = timed_copy, timed_commit
         try:
-            with connection.execute_wrapper(timed):
+            with connection.execute_wrapper(sql_times.wrap):
                 wave_selection_start(wave=wave, by=None, seed="bench")
         finally:
             psycopg.Cursor.copy, wrapper._commit = real_copy, real_commit
@@ -185,8 +177,7 @@ def main() -> None:
     else:
         wave_selection_start(wave=wave, by=None, seed="bench")
     selection_seconds = time.perf_counter() - started
-    for key, times in sorted(sql_time.items(), key=lambda kv: -sum(kv[1]))[:20]:
-        print(f"  {sum(times):6.2f}s {len(times):4d}x  {key}")
+    sql_times.report(20)
     wave.refresh_from_db()
     assert wave.status == Wave.Status.SELECTED and wave.selected_count == min(args.quota, applicants)
     winners = wave.selected_count
