@@ -82,3 +82,51 @@ class OrderNotFound(DomainError):
     code = "not_found"
     message = _("No such order.")
     http_status = 404
+
+
+class NotAPartner(DomainError):
+    code = "not_a_partner"
+    message = _("This platform has no partnership with that institution.")
+    field = "institution"
+    http_status = 400
+
+
+class CourseNotEditable(DomainError):
+    code = "course_not_editable"
+    message = _("Only the platform that proposed a course can edit it.")
+    http_status = 403
+
+
+class PartnershipExists(DomainError):
+    code = "partnership_exists"
+    message = _("This platform already has a partnership (or a proposal) with this institution.")
+    field = "institution"
+    http_status = 409
+
+
+class InstitutionNotProposable(DomainError):
+    code = "institution_not_proposable"
+    message = _("This institution is not active in the program; a partnership cannot be proposed.")
+    field = "institution"
+    http_status = 409
+
+
+class ListingExists(DomainError):
+    code = "listing_exists"
+    message = _("This platform already lists this course; change that listing's price instead.")
+    field = "course"
+    http_status = 409
+
+
+class ListingNotAllowed(DomainError):
+    code = "listing_not_allowed"
+    message = _("A course can be listed only once the program office has approved the partnership "
+                "with its institution.")
+    field = "course"
+    http_status = 409
+
+
+class ListingNotActivatable(DomainError):
+    code = "listing_not_activatable"
+    message = _("Only a published course can be offered; wait for the curation decision.")
+    http_status = 409

@@ -9,34 +9,15 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Participant, User
 from catalog.models import Enrollment, Listing
 from catalog.services import enrollment_purchase
 from catalog.services.orders import listing_check_buyable
 from platforms.models import Platform
-from prakerja.exceptions import DomainError
 
+from ..exceptions import CheckoutSessionExpired, CheckoutSessionNotOpen, CheckoutSessionUsed
 from ..models import CheckoutSession
-
-
-class CheckoutSessionExpired(DomainError):
-    code = "checkout_session_expired"
-    message = _("This checkout has expired. Go back to the platform and start again.")
-    http_status = 409
-
-
-class CheckoutSessionNotOpen(DomainError):
-    code = "checkout_session_not_open"
-    message = _("This checkout is no longer open.")
-    http_status = 409
-
-
-class CheckoutSessionUsed(DomainError):
-    code = "checkout_session_used"
-    message = _("This checkout was already confirmed by another participant.")
-    http_status = 409
 
 
 def checkout_token(session: CheckoutSession) -> str:

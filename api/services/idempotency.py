@@ -12,34 +12,14 @@ import hashlib
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from platforms.models import Platform
-from prakerja.exceptions import DomainError
 
+from ..exceptions import IdempotencyKeyInUse, IdempotencyKeyInvalid, IdempotencyKeyReused
 from ..models import IdempotencyKey
 
 LIFETIME = dt.timedelta(hours=24)
 MAX_KEY_LENGTH = 255
-
-
-class IdempotencyKeyReused(DomainError):
-    code = "idempotency_key_reused"
-    message = _("This Idempotency-Key was already used with a different request. Use a new key for a new request.")
-    http_status = 422
-
-
-class IdempotencyKeyInUse(DomainError):
-    code = "idempotency_key_in_use"
-    message = _("A request with this Idempotency-Key is still being processed. Retry in a moment.")
-    http_status = 409
-
-
-class IdempotencyKeyInvalid(DomainError):
-    code = "idempotency_key_invalid"
-    message = _("The Idempotency-Key header must be 1 to 255 printable characters.")
-    field = "Idempotency-Key"
-    http_status = 400
 
 
 def request_fingerprint(*, method: str, path: str, body: bytes) -> str:

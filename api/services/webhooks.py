@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from platforms.models import Platform
-from prakerja.exceptions import DomainError
 
+from ..exceptions import DeliveryInProgress, WebhookEndpointLimit
 from ..models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from ..webhooks import SIGNATURE_HEADER, event_body, signature_header
 
@@ -31,18 +31,6 @@ BASE_DELAY = dt.timedelta(minutes=1)
 MAX_DELAY = dt.timedelta(hours=12)
 TIMEOUT_SECONDS = 10
 MAX_ENDPOINTS = 16
-
-
-class WebhookEndpointLimit(DomainError):
-    code = "webhook_endpoint_limit"
-    message = _("A platform can register at most 16 webhook endpoints.")
-    http_status = 409
-
-
-class DeliveryInProgress(DomainError):
-    code = "delivery_in_progress"
-    message = _("This delivery is still being retried; replay it after it succeeds or fails.")
-    http_status = 409
 
 
 def backoff(attempt_count: int) -> dt.timedelta:

@@ -6,26 +6,13 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from platforms.models import Platform
-from prakerja.exceptions import DomainError
 
+from ..exceptions import CourseNotEditable, NotAPartner
 from ..models import Course, Institution, Partnership
 from .curation import course_transition
 
 # The fields whose change means the program office must look at the course again.
 CONTENT_FIELDS = ("title", "description", "category", "level", "hours", "mode", "language", "competency_outcomes")
-
-
-class NotAPartner(DomainError):
-    code = "not_a_partner"
-    message = _("This platform has no partnership with that institution.")
-    field = "institution"
-    http_status = 400
-
-
-class CourseNotEditable(DomainError):
-    code = "course_not_editable"
-    message = _("Only the platform that proposed a course can edit it.")
-    http_status = 403
 
 
 def partnership_live(*, platform: Platform, institution: Institution) -> bool:

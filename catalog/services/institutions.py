@@ -5,23 +5,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from platforms.models import Platform
-from prakerja.exceptions import DomainError
 
+from ..exceptions import InstitutionNotProposable, PartnershipExists
 from ..models import Institution, Partnership
-
-
-class PartnershipExists(DomainError):
-    code = "partnership_exists"
-    message = _("This platform already has a partnership (or a proposal) with this institution.")
-    field = "institution"
-    http_status = 409
-
-
-class InstitutionNotProposable(DomainError):
-    code = "institution_not_proposable"
-    message = _("This institution is not active in the program; a partnership cannot be proposed.")
-    field = "institution"
-    http_status = 409
 
 
 @transaction.atomic

@@ -5,33 +5,11 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from platforms.models import Platform
-from prakerja.exceptions import DomainError
 
+from ..exceptions import ListingExists, ListingNotActivatable, ListingNotAllowed
 from ..models import Course, Listing, Partnership
-
-
-class ListingExists(DomainError):
-    code = "listing_exists"
-    message = _("This platform already lists this course; change that listing's price instead.")
-    field = "course"
-    http_status = 409
-
-
-class ListingNotAllowed(DomainError):
-    code = "listing_not_allowed"
-    message = _("A course can be listed only once the program office has approved the partnership "
-                "with its institution.")
-    field = "course"
-    http_status = 409
-
-
-class ListingNotActivatable(DomainError):
-    code = "listing_not_activatable"
-    message = _("Only a published course can be offered; wait for the curation decision.")
-    http_status = 409
 
 
 def _check_partner(platform: Platform, course: Course) -> None:
