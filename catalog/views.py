@@ -50,14 +50,18 @@ class CappedPaginator(Paginator):
         super().__init__(object_list, per_page, **kwargs)
         self.counted = counted if counted is not None else object_list
 
+    def _capped(self):
+        """The matching rows' keys, at most one past the cap: enough to tell "500+"."""
+        return self.counted.order_by().values("pk")[:COUNT_CAP + 1]
+
     @cached_property
     def _found(self) -> int:
-        return self.counted.order_by().values("pk")[:COUNT_CAP + 1].count()
+        return self._capped().count()
 
     def _found_expression(self) -> RawSQL:
         """The capped count as a scalar subquery, so it rides along with the page's own query
         (PostgreSQL and SQLite run an uncorrelated subquery once): one round trip, not two."""
-        sql, params = self.counted.order_by().values("pk")[:COUNT_CAP + 1].query.sql_with_params()
+        sql, params = self._capped().query.sql_with_params()
         return RawSQL(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)
 
     def get_page(self, number) -> Page:

@@ -26,10 +26,16 @@ def api_key_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def api_key_prefix(raw: str) -> str:
+    """The visible part of a key: `pk_live_` or `pk_test_` and the first PREFIX_CHARS of the secret."""
+    mode_part = raw[:raw.index("_", 3) + 1]
+    return raw[:len(mode_part) + PREFIX_CHARS]
+
+
 def _generate(mode: str) -> tuple[str, str]:
     secret = secrets.token_urlsafe(32)
     raw = f"pk_{mode}_{secret}"
-    return raw, raw[: len(f"pk_{mode}_") + PREFIX_CHARS]
+    return raw, api_key_prefix(raw)
 
 
 @transaction.atomic
