@@ -14,7 +14,11 @@ title, the description or the institution name, case-insensitively; relevance fa
 best-selling."""
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet, Value
 
@@ -26,6 +30,9 @@ MAX_QUERY_LENGTH = 100
 # A typed word is replaced by the nearest lexicon word only this similar (pg_trgm's default for
 # `%`): "barsita" and "barista" score 0.33, unrelated words far less.
 WORD_CORRECTION_SIMILARITY = 0.3
+# A search plan depends on the lexicon and on which courses are published, both of which change
+# only when a course or an institution does: the same words are planned once a minute at most.
+PLAN_CACHE_SECONDS = 60
 
 
 def search_normalise(raw: str | None) -> str:
@@ -48,17 +55,18 @@ def course_search_filter(queryset: QuerySet, query: str) -> QuerySet:
     3. when that finds no published course, the titles word-similar to the query as typed
        (trigram `%>`, the title's trigram index), the slowest.
     Deciding first keeps each search on one index: an OR of full text and trigrams makes
-    PostgreSQL compute trigram similarity for every course. The decision and the session's
-    similarity threshold take one query."""
+    PostgreSQL compute trigram similarity for every course. The decision takes one query, cached
+    for PLAN_CACHE_SECONDS per query (search_plan_get)."""
     query = search_normalise(query)
     if not query:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
     if is_full_text():
-        found, corrected = _full_text_plan(query)
-        if found:
-            ts_query = SearchQuery(found, config=CONFIG, search_type="websearch")
+        plan = search_plan_get(query)
+        if plan.text is not None:
+            ts_query = SearchQuery(plan.text, config=CONFIG, search_type="websearch")
             return (queryset.filter(search_vector=ts_query)
                     .annotate(rank=SearchRank(F("search_vector"), ts_query)))
+        _word_similarity_threshold_set()
         return (queryset.filter(title__trigram_word_similar=query)
                 .annotate(rank=TrigramWordSimilarity(query, "title")))
     condition = Q()
@@ -87,8 +95,7 @@ WITH token AS (
     SELECT string_agg(word, ' ' ORDER BY n) AS corrected, coalesce(bool_or(word <> token), false) AS changed
       FROM fixed
 )
-SELECT set_config('pg_trgm.word_similarity_threshold', %(threshold)s, false),
-       plan.changed,
+SELECT plan.changed,
        plan.corrected,
        -- Only a corrected query is tried here (an EXISTS over a rare tsquery can scan the table);
        -- its tsquery is an uncorrelated subquery, a parameter the GIN index can take.
@@ -99,18 +106,51 @@ SELECT set_config('pg_trgm.word_similarity_threshold', %(threshold)s, false),
 """
 
 
-def _full_text_plan(query: str) -> tuple[str | None, str | None]:
-    """(the text to search in full text, or None for the title trigram fallback; the corrected
-    query when a word was corrected). Words of the lexicon are kept as typed, so a query without
-    typos is searched exactly as typed (websearch syntax included). Also sets the session's
-    word-similarity threshold (only `%>`/`<%` read it) before each search, so a pooled or
-    reopened connection never searches with the stricter default."""
+@dataclass(frozen=True)
+class SearchPlan:
+    """How a query is searched on PostgreSQL: `text` is searched in full text (None: titles by
+    trigram word similarity, the fallback); `corrected` is the query with its unknown words
+    corrected, when any was (shown as "Showing results for …" when `text` is it)."""
+
+    text: str | None
+    corrected: str | None = None
+
+    @property
+    def announces_correction(self) -> bool:
+        return self.corrected is not None and self.text == self.corrected
+
+
+def search_plan_get(query: str) -> SearchPlan:
+    """The plan of a normalised, non-empty query, cached for PLAN_CACHE_SECONDS (one query when
+    not). Words of the lexicon are kept as typed, so a query without typos is searched exactly as
+    typed (websearch syntax included). Off PostgreSQL, the query as typed."""
+    if not is_full_text():
+        return SearchPlan(text=query)
+    key = "catalog:search-plan:" + hashlib.sha256(query.encode()).hexdigest()
+    return cache.get_or_set(key, lambda: _full_text_plan(query), PLAN_CACHE_SECONDS)
+
+
+def search_correction_get(query: str | None) -> str | None:
+    """The corrected query the results are for, when a typed word was corrected; else None."""
+    query = search_normalise(query)
+    if not query:
+        return None
+    plan = search_plan_get(query)
+    return plan.corrected if plan.announces_correction else None
+
+
+def _full_text_plan(query: str) -> SearchPlan:
     with connection.cursor() as cursor:
-        cursor.execute(PLAN_SQL, {"config": CONFIG, "query": query, "threshold": str(WORD_SIMILARITY_THRESHOLD),
-                                  "similarity": WORD_CORRECTION_SIMILARITY})
-        _, changed, corrected, corrected_found = cursor.fetchone()
+        cursor.execute(PLAN_SQL, {"config": CONFIG, "query": query, "similarity": WORD_CORRECTION_SIMILARITY})
+        changed, corrected, corrected_found = cursor.fetchone()
     if not changed:
-        return query, None
-    if corrected_found:
-        return corrected, corrected
-    return None, corrected
+        return SearchPlan(text=query)
+    return SearchPlan(text=corrected if corrected_found else None, corrected=corrected)
+
+
+def _word_similarity_threshold_set() -> None:
+    """pg_trgm's `%>` reads the session's threshold: set before each fallback search, so a pooled
+    or reopened connection never searches with the stricter default."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                       [str(WORD_SIMILARITY_THRESHOLD)])

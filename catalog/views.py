@@ -27,6 +27,7 @@ from .codes import code_display
 from .exceptions import AlreadyPurchased, NotActiveParticipant
 from .forms import CatalogFilterForm, PurchaseForm, RatingForm
 from .models import Enrollment
+from .search import search_correction_get
 from .selectors import (CatalogFilters, catalog_choices_get, course_catalog_pages, course_offers_list, course_public_get,
                         course_reviews_list, enrollment_list, enrollment_live_get, enrollment_of_participant_get,
                         listing_for_purchase_get, offers_cheapest_mark, participant_for_user_get,
@@ -118,6 +119,7 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
       `offer_count` (how many platforms offer it within the filters);
     - `total` (courses found, at most COUNT_CAP), `total_capped` (True when there are more),
       `total_grouped` (`total` with thousands separators), `query` (the normalised search),
+      `corrected` (the corrected search the results are for, when a typed word was corrected),
       `querystring` (the GET parameters without `page`, for the pagination links),
       `active_filters` (how many filters are set).
     The form is CatalogFilterForm(request.GET, platforms=[(slug, name)], institutions=[(pk, name)]).
@@ -139,6 +141,7 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
         "total_capped": paginator.capped,
         "total_grouped": number_format(paginator.count, force_grouping=True),
         "query": filters.q,
+        "corrected": search_correction_get(filters.q),
         "querystring": params.urlencode(),
         "active_filters": form.active_filter_count() if request.GET else 0,
     })

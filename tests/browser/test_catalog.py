@@ -65,6 +65,9 @@ def test_a_participant_finds_a_course_with_a_typo_and_buys_the_cheapest_once(pag
     if is_postgresql():
         # Then trigram similarity finds the course despite the typo.
         expect(cards.filter(has_text=TITLE)).to_have_count(1)
+        # And the page says which words it searched instead.
+        expect(page.locator("#search-corrected")).to_contain_text("pemasaran digital")
+        expect(page.locator("#search-corrected")).to_contain_text(TYPO)
         shot("search-typo")
     else:
         # SQLite has only icontains: the typo finds nothing, and the page says what to try.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Course, Institution
@@ -156,7 +157,7 @@ def test_the_catalog_page_searches_with_a_typo_and_a_filter(client):
 @pg
 @pytest.mark.django_db
 def test_words_of_new_titles_descriptions_and_institutions_join_the_lexicon_and_known_words_are_kept():
-    from catalog.search import _full_text_plan
+    from catalog.search import SearchPlan, _full_text_plan
 
     ListingFactory(course__title="Budidaya Lele Bioflok", course__description="Kolam terpal dan probiotik",
                    course__institution__name="Balai Perikanan Sleman")
@@ -165,10 +166,64 @@ def test_words_of_new_titles_descriptions_and_institutions_join_the_lexicon_and_
                        " ('budidaya', 'bioflok', 'probiotik', 'perikanan', 'sleman')")
         assert {w for (w,) in cursor.fetchall()} == {"budidaya", "bioflok", "probiotik", "perikanan", "sleman"}
     # A word found only in a description is a word, not a typo.
-    assert _full_text_plan("probiotik") == ("probiotik", None)
+    assert _full_text_plan("probiotik") == SearchPlan(text="probiotik")
     assert _found("probiotik") == ["Budidaya Lele Bioflok"]
     # A typo is corrected, and the page can say what was searched.
-    assert _full_text_plan("budidaya bioflog") == ("budidaya bioflok", "budidaya bioflok")
+    assert _full_text_plan("budidaya bioflog") == SearchPlan(text="budidaya bioflok", corrected="budidaya bioflok")
     assert _found("budidaya bioflog") == ["Budidaya Lele Bioflok"]
     # Nothing near: searched as typed, nothing found, no error.
     assert _found("xyzzy") == []
+
+
+@pg
+@pytest.mark.django_db
+def test_the_page_says_which_words_it_searched_when_it_corrected_a_typo(client):
+    ListingFactory(course__title="Barista Kopi untuk Pemula")
+    ListingFactory(course__title="Menjahit Pakaian Dasar")
+    corrected = client.get(reverse("catalog:list"), {"q": "barsita"})
+    assert [c.title for c in corrected.context["courses"]] == ["Barista Kopi untuk Pemula"]
+    assert corrected.context["corrected"] == "barista"
+    html = corrected.content.decode()
+    assert 'id="search-corrected"' in html and "“barista”" in html and "“barsita”" in html
+    # Spelled right: nothing to announce.
+    exact = client.get(reverse("catalog:list"), {"q": "barista"})
+    assert exact.context["corrected"] is None and 'id="search-corrected"' not in exact.content.decode()
+
+
+@pg
+@pytest.mark.django_db
+def test_a_search_is_planned_once_then_read_from_the_cache(client, django_assert_num_queries):
+    from django.core.cache import cache
+
+    ListingFactory(course__title="Barista Kopi untuk Pemula")
+    cache.clear()
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("catalog:list"), {"q": "barsita"})
+    with CaptureQueriesContext(connection) as again:
+        client.get(reverse("catalog:list"), {"q": "barsita"})
+    planned = [q for q in first.captured_queries if "catalog_search_word" in q["sql"]]
+    assert len(planned) == 1
+    assert not [q for q in again.captured_queries if "catalog_search_word" in q["sql"]]
+    assert len(again.captured_queries) == len(first.captured_queries) - 2  # no plan, filter choices cached
+
+
+@pg
+@pytest.mark.django_db(transaction=True)
+def test_the_title_similarity_fallback_sets_its_threshold_on_every_connection():
+    """A cached fallback plan on a fresh (or pooled) connection must still search with 0.5, not
+    pg_trgm's stricter default of 0.6."""
+    from catalog.search import SearchPlan, search_plan_get
+
+    # "rotan" is a word of the lexicon only through a draft: the corrected query finds nothing
+    # published, so titles are compared with the query as typed.
+    CourseFactory(title="Kerajinan Rotan", status=Course.Status.DRAFT)
+    ListingFactory(course__title="Menjahit Pakaian Dasar")
+    assert search_plan_get("rotam") == SearchPlan(text=None, corrected="rotan")
+    connection.close()  # the plan is cached; the next search runs on a new session
+    with connection.cursor() as cursor:  # pg_trgm not loaded yet in this session, or its default
+        cursor.execute("SELECT current_setting('pg_trgm.word_similarity_threshold', true)")
+        assert cursor.fetchone()[0] in (None, "", "0.6")
+    assert _found("rotam") == []  # no published title is near enough; no error either
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('pg_trgm.word_similarity_threshold', true)")
+        assert cursor.fetchone()[0] == "0.5"
