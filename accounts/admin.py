@@ -142,7 +142,7 @@ class WaveAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("budget"))
     def budget_display(self, obj: Wave) -> str:
-        return format_rupiah(obj.budget)
+        return format_rupiah(obj.budget) if obj.budget is not None else "—"
 
     @admin.display(description=_("selection progress"))
     def progress(self, obj: Wave) -> str:

@@ -250,8 +250,9 @@ class Wave(models.Model):
         return _("Wave %(number)s") % {"number": self.number}
 
     @property
-    def budget(self) -> int:
-        return self.quota * TRAINING_BALANCE
+    def budget(self) -> int | None:
+        """The training balances the wave's quota will credit (None until a quota is set)."""
+        return self.quota * TRAINING_BALANCE if self.quota is not None else None
 
     def is_accepting(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from io import StringIO
 
 import pytest
 from django.conf import settings
@@ -63,3 +64,36 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+def seed(**options) -> str:
+    """Run seed_demo; its output."""
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """seed_demo once for the module (default size: 300 bulk participants), rolled back at the end.
+    Each test using db_seeded runs in a savepoint inside this transaction."""
+    from django.db import connection, transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            output = seed()
+            yield output
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            connection.close()
+
+
+@pytest.fixture
+def db_seeded(seeded, django_db_blocker):
+    with django_db_blocker.unblock():
+        yield seeded

@@ -20,6 +20,7 @@ from catalog.models import (MAX_PRICE, MIN_PRICE, Course, Enrollment, Enrollment
                             Partnership, Rating)
 from platforms.models import Platform
 from wallets.models import Account, LedgerTransaction
+from tests.conftest import seed
 from wallets.selectors import ledger_reconcile
 
 # The sources' figures (Rp billion, early May 2020), restated here so that a change to the
@@ -31,35 +32,6 @@ TOLERANCE_PP = 1.0
 # Each test runs in a savepoint inside the module's seeded transaction (and pytest-django sets up
 # the test database only for a session with django_db tests).
 pytestmark = pytest.mark.django_db
-
-
-def seed(**options) -> str:
-    out = StringIO()
-    call_command("seed_demo", stdout=out, **options)
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """seed_demo once for the module (default size: 300 bulk participants), rolled back at the end."""
-    from django.db import connection, transaction
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            output = seed()
-            yield output
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            connection.close()
-
-
-@pytest.fixture
-def db_seeded(seeded, django_db_blocker):
-    with django_db_blocker.unblock():
-        yield seeded
 
 
 def sales_by_platform() -> dict[str, int]:
