@@ -65,6 +65,11 @@ def _offers_q(filters: CatalogFilters, prefix: str = "") -> Q:
     return q
 
 
+# The columns a catalogue card reads (catalog/list.html); the rest stay in the database (the sorts
+# and filters read them there). A card reading another field would cost a query per course:
+# tests/catalog/test_queries.py counts them.
+CARD_FIELDS = ("title", "category", "hours", "mode", "rating_count", "rating_sum", "institution__name",
+               "institution__province")
 RATING_ORDER = Coalesce(Cast("rating_sum", FloatField()) / NullIf(F("rating_count"), 0), Value(-1.0))
 
 
@@ -101,9 +106,8 @@ def course_catalog_pages(*, filters: CatalogFilters) -> tuple[QuerySet[Course], 
         courses = courses.filter(mode=filters.mode)
     if filters.rating_min:
         courses = courses.filter(rating_count__gt=0, rating_sum__gte=F("rating_count") * filters.rating_min)
-    # A result card shows neither the description nor, of course, the search vector: not fetched.
-    courses = course_search_filter(courses, query).select_related("institution").defer(
-        "description", "competency_outcomes", "search_vector", "curation_reason").annotate(
+    # Only what a result card shows is fetched (CARD_FIELDS).
+    courses = course_search_filter(courses, query).select_related("institution").only(*CARD_FIELDS).annotate(
         offer_count=Subquery(offers.order_by().values("course").annotate(n=Count("pk")).values("n")))
 
     sort = filters.sort or (Sort.RELEVANCE if query else Sort.POPULAR)
@@ -121,7 +125,8 @@ def course_catalog_pages(*, filters: CatalogFilters) -> tuple[QuerySet[Course], 
                 .filter(~Exists(cheaper))
                 .order_by("min_price", "offer_id")), counted
 
-    courses = courses.filter(Exists(offers)).annotate(min_price=Subquery(offers.order_by("price").values("price")[:1]))
+    # The same courses (one EXISTS, built once), priced and ordered.
+    courses = counted.annotate(min_price=Subquery(offers.order_by("price").values("price")[:1]))
     order = {
         Sort.RELEVANCE: [F("rank").desc(), F("sales_count").desc()],
         Sort.POPULAR: [F("sales_count").desc()],
