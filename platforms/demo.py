@@ -189,7 +189,7 @@ def step_lifecycle(ctx: DemoContext) -> None:
         platform, token = _applicant(name, legal_name, kind, stage, evaluator, approver)
         if stage == S.APPLIED:
             # Shown once: only its hash is stored.
-            ctx.stdout.write(f"Applicant {name}: status page /mitra/status/{token}/\n")
+            ctx.stdout.write(f"Applicant {name}: status page {services.status_link(token)}\n")
     due = Platform.objects.filter(mou_term_end__lt=timezone.localdate()).exclude(status__in=Platform.FINAL).count()
     ctx.stdout.write(f"Platform lifecycle: {len(APPLICANTS)} applicants; {due} MoU(s) due for renewal.\n")
 

@@ -172,7 +172,7 @@ def platform_apply(*, name: str, legal_name: str, kind: str, business_number: st
         doc.file.save(upload.name, upload, save=False)
         doc.save()
     if platform.contact_email:
-        link = site_url.rstrip("/") + reverse("platforms:status", args=[token])
+        link = status_link(token, site_url)
         subject = _("[Kartu Prakerja] Application %(reference)s received") % {"reference": platform.reference}
         body = _("Thank you for applying to become a Kartu Prakerja digital platform.\n\n"
                  "Reference number: %(reference)s\nFollow your application here (keep this link private):\n%(link)s\n")
@@ -404,6 +404,12 @@ def quarterly_review_record(*, platform: Platform, year: int, quarter: int, outc
 
 
 @transaction.atomic
+def status_link(token: str, site_url: str = "") -> str:
+    """The applicant's private status page, absolute: on `site_url` (the request's site), else on
+    settings.SITE_URL."""
+    return (site_url or settings.SITE_URL).rstrip("/") + reverse("platforms:status", args=[token])
+
+
 def platform_status_link_resend(*, reference: str, email: str, site_url: str = "") -> bool:
     """An applicant who lost the status link asks for a new one: if the reference and the contact email
     match, a new secret link replaces the old one and goes to that email only. Returns whether a link
@@ -416,7 +422,7 @@ def platform_status_link_resend(*, reference: str, email: str, site_url: str = "
     token = secrets.token_urlsafe(32)
     platform.status_token_hash = token_hash(token)
     platform.save(update_fields=["status_token_hash"])
-    link = site_url.rstrip("/") + reverse("platforms:status", args=[token])
+    link = status_link(token, site_url)
     subject = _("[Kartu Prakerja] New status link for application %(reference)s") % {"reference": reference}
     body = _("You asked for a new link to follow application %(reference)s (the old link no longer works):\n"
              "%(link)s\n\nIf you did not ask for it, you can ignore this email.") % {"reference": reference,

@@ -135,3 +135,14 @@ def test_a_lost_status_link_is_replaced_and_mailed_only_to_the_contact(client_en
     new_link = re.search(r"https?://\S+/mitra/status/\S+/", mail.outbox[0].body).group(0)
     assert client_en.get(new_link).status_code == 200
     assert client_en.get(reverse("platforms:status", args=[old_token])).status_code == 404
+
+
+def test_an_application_made_without_a_request_mails_an_absolute_link_on_the_site_url(settings, documents_root,
+                                                                                      django_capture_on_commit_callbacks):
+    """The demo seed (or a task) applies without a request: the emailed link is still one a person can open."""
+    from .factories import application
+
+    settings.SITE_URL = "https://prakerja.example.id/"
+    with django_capture_on_commit_callbacks(execute=True):
+        platform, token = application()
+    assert f"https://prakerja.example.id/mitra/status/{token}/" in mail.outbox[-1].body
