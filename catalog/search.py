@@ -9,18 +9,21 @@ that, the query is compared with titles by trigram word similarity (pg_trgm's `%
 served by the trigram GIN index), so "pemasaran digial" still finds "Pemasaran Digital untuk
 UMKM".
 
-On SQLite (local development and the fast test run) every word of the query must appear in the
-title, the description or the institution name, case-insensitively; relevance falls back to
-best-selling."""
+On SQLite (the demo, local development and the fast test run) every word of the query must
+appear in the title, the description or the institution name, case-insensitively; relevance falls
+back to best-selling. A word found nowhere is corrected to the closest word of the same lexicon
+(difflib's ratio, Python side), so the demo forgives "barsita" as PostgreSQL does."""
 from __future__ import annotations
 
+import difflib
 import hashlib
+import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import Count, F, FloatField, Q, QuerySet, Value
 
 CONFIG = "indonesian"
 # pg_trgm's default word-similarity threshold (0.6) misses a swapped pair of letters in a short
@@ -69,11 +72,17 @@ def course_search_filter(queryset: QuerySet, query: str) -> QuerySet:
         _word_similarity_threshold_set()
         return (queryset.filter(title__trigram_word_similar=query)
                 .annotate(rank=TrigramWordSimilarity(query, "title")))
+    return queryset.filter(_words_condition(search_plan_get(query).text)).annotate(
+        rank=Value(0.0, output_field=FloatField()))
+
+
+def _words_condition(text: str, prefix: str = "") -> Q:
+    """Off PostgreSQL: every word in the title, the description or the institution's name."""
     condition = Q()
-    for word in query.split():
-        condition &= (Q(title__icontains=word) | Q(description__icontains=word)
-                      | Q(institution__name__icontains=word))
-    return queryset.filter(condition).annotate(rank=Value(0.0, output_field=FloatField()))
+    for word in text.split():
+        condition &= (Q(**{f"{prefix}title__icontains": word}) | Q(**{f"{prefix}description__icontains": word})
+                      | Q(**{f"{prefix}institution__name__icontains": word}))
+    return condition
 
 
 PLAN_SQL = """
@@ -123,11 +132,10 @@ class SearchPlan:
 def search_plan_get(query: str) -> SearchPlan:
     """The plan of a normalised, non-empty query, cached for PLAN_CACHE_SECONDS (one query when
     not). Words of the lexicon are kept as typed, so a query without typos is searched exactly as
-    typed (websearch syntax included). Off PostgreSQL, the query as typed."""
-    if not is_full_text():
-        return SearchPlan(text=query)
+    typed (websearch syntax included)."""
     key = "catalog:search-plan:" + hashlib.sha256(query.encode()).hexdigest()
-    return cache.get_or_set(key, lambda: _full_text_plan(query), PLAN_CACHE_SECONDS)
+    plan = _full_text_plan if is_full_text() else _lexicon_plan
+    return cache.get_or_set(key, lambda: plan(query), PLAN_CACHE_SECONDS)
 
 
 def search_correction_get(query: str | None) -> str | None:
@@ -146,6 +154,44 @@ def _full_text_plan(query: str) -> SearchPlan:
     if not changed:
         return SearchPlan(text=query)
     return SearchPlan(text=corrected if corrected_found else None, corrected=corrected)
+
+
+# Off PostgreSQL, a typed word is replaced by a lexicon word at least this similar (difflib's
+# ratio): "barsita"/"barista" 0.86, "digial"/"digital" 0.92, "akutansi"/"akuntansi" 0.94.
+LEXICON_CORRECTION_RATIO = 0.75
+WORD_RE = re.compile(r"[^\W_]+")
+
+
+def _lexicon_plan(query: str) -> SearchPlan:
+    """Off PostgreSQL: each word that no course's title, description or institution contains is
+    replaced by the closest word of theirs; the corrected query is used when it finds a course."""
+    from .models import Course, Institution
+
+    words = WORD_RE.findall(query.lower())
+    candidates = [w for w in words if len(w) >= 3 and not w.isdigit()]
+    if not candidates:
+        return SearchPlan(text=query)
+    # One query tells which words some course contains.
+    seen = Course.objects.aggregate(**{f"w{i}": Count("pk", filter=_words_condition(word))
+                                       for i, word in enumerate(candidates)})
+    unknown = [word for i, word in enumerate(candidates) if not seen[f"w{i}"]]
+    if not unknown:
+        return SearchPlan(text=query)
+    lexicon: set[str] = set()
+    for title, description in Course.objects.filter(status=Course.Status.PUBLISHED).values_list("title", "description"):
+        lexicon.update(WORD_RE.findall(f"{title} {description}".lower()))
+    for name in Institution.objects.values_list("name", flat=True):
+        lexicon.update(WORD_RE.findall(name.lower()))
+    fixed = {}
+    for word in unknown:
+        near = difflib.get_close_matches(word, lexicon, n=1, cutoff=LEXICON_CORRECTION_RATIO)
+        if near:
+            fixed[word] = near[0]
+    if not fixed:
+        return SearchPlan(text=query)
+    corrected = " ".join(fixed.get(w, w) for w in words)
+    found = Course.objects.filter(status=Course.Status.PUBLISHED).filter(_words_condition(corrected)).exists()
+    return SearchPlan(text=corrected if found else query, corrected=corrected)
 
 
 def _word_similarity_threshold_set() -> None:
