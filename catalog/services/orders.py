@@ -56,8 +56,8 @@ def enrollment_purchase(*, participant: Participant, listing: Listing, token: st
     listing_check_buyable(listing)
 
     now = timezone.now()
-    enrollment = Enrollment(participant=participant, listing=listing, course_id=listing.course_id,
-                            platform_id=listing.platform_id, price=listing.price, purchase_token=token,
+    enrollment = Enrollment(participant=participant, listing=listing, course=listing.course,
+                            platform=listing.platform, price=listing.price, purchase_token=token,
                             redemption_code=code_generate(), created_at=now)
     try:
         # The unique token and the one-live-enrollment-per-course index make a concurrent double
@@ -78,10 +78,11 @@ def enrollment_purchase(*, participant: Participant, listing: Listing, token: st
     EnrollmentStatusChange.objects.create(enrollment=enrollment, from_status="", to_status=enrollment.status,
                                           by_user=by_user, reason="purchased",
                                           at=now)
-    # Counters for "best-selling": one statement each, last, so the rows are locked briefly.
+    _publish(enrollment, "order.created")
+    # Counters for "best-selling": one statement each, the transaction's last, so that buyers of
+    # the same course wait on its row for the commit alone.
     Listing.objects.filter(pk=listing.pk).update(sales_count=F("sales_count") + 1)
     Course.objects.filter(pk=listing.course_id).update(sales_count=F("sales_count") + 1)
-    _publish(enrollment, "order.created")
     return enrollment
 
 
