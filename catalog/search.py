@@ -59,7 +59,10 @@ def course_search_filter(queryset: QuerySet, query: str) -> QuerySet:
        (trigram `%>`, the title's trigram index), the slowest.
     Deciding first keeps each search on one index: an OR of full text and trigrams makes
     PostgreSQL compute trigram similarity for every course. The decision takes one query, cached
-    for PLAN_CACHE_SECONDS per query (search_plan_get)."""
+    for PLAN_CACHE_SECONDS per query (search_plan_get).
+
+    Elsewhere (SQLite): every word of the plan's text (the query, its typos corrected by
+    _lexicon_plan) in the title, the description or the institution's name."""
     query = search_normalise(query)
     if not query:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
@@ -117,9 +120,10 @@ SELECT plan.changed,
 
 @dataclass(frozen=True)
 class SearchPlan:
-    """How a query is searched on PostgreSQL: `text` is searched in full text (None: titles by
-    trigram word similarity, the fallback); `corrected` is the query with its unknown words
-    corrected, when any was (shown as "Showing results for …" when `text` is it)."""
+    """How a query is searched: `text` is what is searched (in full text on PostgreSQL, word by
+    word elsewhere; None: titles by trigram word similarity, PostgreSQL's fallback); `corrected`
+    is the query with its unknown words corrected, when any was (shown as "Showing results for …"
+    when `text` is it)."""
 
     text: str | None
     corrected: str | None = None
@@ -183,8 +187,9 @@ def _lexicon_plan(query: str) -> SearchPlan:
     for name in Institution.objects.values_list("name", flat=True):
         lexicon.update(WORD_RE.findall(name.lower()))
     fixed = {}
+    ordered = sorted(lexicon)  # ties go the same way in every process
     for word in unknown:
-        near = difflib.get_close_matches(word, lexicon, n=1, cutoff=LEXICON_CORRECTION_RATIO)
+        near = difflib.get_close_matches(word, ordered, n=1, cutoff=LEXICON_CORRECTION_RATIO)
         if near:
             fixed[word] = near[0]
     if not fixed:
