@@ -403,13 +403,13 @@ def quarterly_review_record(*, platform: Platform, year: int, quarter: int, outc
     return review
 
 
-@transaction.atomic
 def status_link(token: str, site_url: str = "") -> str:
     """The applicant's private status page, absolute: on `site_url` (the request's site), else on
     settings.SITE_URL."""
     return (site_url or settings.SITE_URL).rstrip("/") + reverse("platforms:status", args=[token])
 
 
+@transaction.atomic
 def platform_status_link_resend(*, reference: str, email: str, site_url: str = "") -> bool:
     """An applicant who lost the status link asks for a new one: if the reference and the contact email
     match, a new secret link replaces the old one and goes to that email only. Returns whether a link
