@@ -47,8 +47,9 @@ def is_full_text() -> bool:
     return connection.vendor == "postgresql"
 
 
-def course_search_filter(queryset: QuerySet, query: str) -> QuerySet:
+def course_search_filter(queryset: QuerySet, query: str, *, plan: SearchPlan | None = None) -> QuerySet:
     """Keep the courses of `queryset` that match `query`, annotated with `rank` (higher is better).
+    `plan` is the query's search_plan_get, when the caller already read it.
 
     PostgreSQL:
     1. when every word is in the lexicon of titles, descriptions and institution names (migration
@@ -66,8 +67,8 @@ def course_search_filter(queryset: QuerySet, query: str) -> QuerySet:
     query = search_normalise(query)
     if not query:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+    plan = plan or search_plan_get(query)
     if is_full_text():
-        plan = search_plan_get(query)
         if plan.text is not None:
             ts_query = SearchQuery(plan.text, config=CONFIG, search_type="websearch")
             return (queryset.filter(search_vector=ts_query)
@@ -75,16 +76,15 @@ def course_search_filter(queryset: QuerySet, query: str) -> QuerySet:
         _word_similarity_threshold_set()
         return (queryset.filter(title__trigram_word_similar=query)
                 .annotate(rank=TrigramWordSimilarity(query, "title")))
-    return queryset.filter(_words_condition(search_plan_get(query).text)).annotate(
-        rank=Value(0.0, output_field=FloatField()))
+    return queryset.filter(_words_condition(plan.text)).annotate(rank=Value(0.0, output_field=FloatField()))
 
 
-def _words_condition(text: str, prefix: str = "") -> Q:
+def _words_condition(text: str) -> Q:
     """Off PostgreSQL: every word in the title, the description or the institution's name."""
     condition = Q()
     for word in text.split():
-        condition &= (Q(**{f"{prefix}title__icontains": word}) | Q(**{f"{prefix}description__icontains": word})
-                      | Q(**{f"{prefix}institution__name__icontains": word}))
+        condition &= (Q(title__icontains=word) | Q(description__icontains=word)
+                      | Q(institution__name__icontains=word))
     return condition
 
 
@@ -129,8 +129,9 @@ class SearchPlan:
     corrected: str | None = None
 
     @property
-    def announces_correction(self) -> bool:
-        return self.corrected is not None and self.text == self.corrected
+    def announced(self) -> str | None:
+        """The corrected query, when the results are for it (the page says so); else None."""
+        return self.corrected if self.corrected is not None and self.text == self.corrected else None
 
 
 def search_plan_get(query: str) -> SearchPlan:
@@ -140,15 +141,6 @@ def search_plan_get(query: str) -> SearchPlan:
     key = "catalog:search-plan:" + hashlib.sha256(query.encode()).hexdigest()
     plan = _full_text_plan if is_full_text() else _lexicon_plan
     return cache.get_or_set(key, lambda: plan(query), PLAN_CACHE_SECONDS)
-
-
-def search_correction_get(query: str | None) -> str | None:
-    """The corrected query the results are for, when a typed word was corrected; else None."""
-    query = search_normalise(query)
-    if not query:
-        return None
-    plan = search_plan_get(query)
-    return plan.corrected if plan.announces_correction else None
 
 
 def _full_text_plan(query: str) -> SearchPlan:

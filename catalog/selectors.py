@@ -6,6 +6,7 @@ listings. Every function runs a fixed number of queries whatever the number of r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import CharField, Count, Exists, F, FilteredRelation, FloatField, OuterRef, Q, QuerySet, Subquery, Value
@@ -15,7 +16,7 @@ from accounts.models import Participant, User
 from platforms.models import Platform
 
 from .models import Course, Enrollment, Institution, Listing, Rating
-from .search import course_search_filter, search_normalise
+from .search import course_search_filter, search_normalise, search_plan_get
 
 
 class Sort:
@@ -75,14 +76,21 @@ RATING_ORDER = Coalesce(Cast("rating_sum", FloatField()) / NullIf(F("rating_coun
 
 def course_catalog_list(*, filters: CatalogFilters) -> QuerySet[Course]:
     """The catalog's courses in order (see course_catalog_pages)."""
-    return course_catalog_pages(filters=filters)[0]
+    return course_catalog_pages(filters=filters).courses
 
 
-def course_catalog_pages(*, filters: CatalogFilters) -> tuple[QuerySet[Course], QuerySet[Course]]:
+class CatalogPages(NamedTuple):
+    courses: QuerySet[Course]
+    counted: QuerySet[Course]
+    corrected: str | None  # the corrected search the courses are for, when a typed word was corrected
+
+
+def course_catalog_pages(*, filters: CatalogFilters) -> CatalogPages:
     """The catalog's courses, filtered and sorted, each annotated with `min_price` (the cheapest
     matching offer), `offer_count` (how many platforms offer it within the filters) and `rank`;
-    the institution is joined; and the same courses unordered, for counting. Two queries once
-    paginated (count and page), plus one to plan a search on PostgreSQL.
+    the institution is joined; the same courses unordered, for counting; and the corrected search
+    to announce. Two queries once paginated (count and page), plus one to plan a search when its
+    plan is not cached.
 
     The platform and price-range filters apply to the offers themselves: "Tokopedia, up to
     Rp300.000" keeps a course offered on Tokopedia for at most Rp300.000 and shows that price.
@@ -107,7 +115,9 @@ def course_catalog_pages(*, filters: CatalogFilters) -> tuple[QuerySet[Course], 
     if filters.rating_min:
         courses = courses.filter(rating_count__gt=0, rating_sum__gte=F("rating_count") * filters.rating_min)
     # Only what a result card shows is fetched (CARD_FIELDS).
-    courses = course_search_filter(courses, query).select_related("institution").only(*CARD_FIELDS).annotate(
+    plan = search_plan_get(query) if query else None
+    corrected = plan.announced if plan else None
+    courses = course_search_filter(courses, query, plan=plan).select_related("institution").only(*CARD_FIELDS).annotate(
         offer_count=Subquery(offers.order_by().values("course").annotate(n=Count("pk")).values("n")))
 
     sort = filters.sort or (Sort.RELEVANCE if query else Sort.POPULAR)
@@ -119,11 +129,13 @@ def course_catalog_pages(*, filters: CatalogFilters) -> tuple[QuerySet[Course], 
         # Through annotations: an OuterRef("offer__…") in a later filter() would join listings again.
         cheaper = offers.filter(Q(price__lt=OuterRef("min_price"))
                                 | Q(price=OuterRef("min_price"), pk__lt=OuterRef("offer_id")))
-        return (courses.annotate(offer=FilteredRelation("listings", condition=_offers_q(filters, "listings__")))
-                .filter(offer__isnull=False)
-                .annotate(min_price=F("offer__price"), offer_id=F("offer__id"))
-                .filter(~Exists(cheaper))
-                .order_by("min_price", "offer_id")), counted
+        offer = FilteredRelation("listings", condition=_offers_q(filters, "listings__"))
+        cheapest_first = (courses.annotate(offer=offer)
+                          .filter(offer__isnull=False)
+                          .annotate(min_price=F("offer__price"), offer_id=F("offer__id"))
+                          .filter(~Exists(cheaper))
+                          .order_by("min_price", "offer_id"))
+        return CatalogPages(cheapest_first, counted, corrected)
 
     # The same courses (one EXISTS, built once), priced and ordered.
     courses = counted.annotate(min_price=Subquery(offers.order_by("price").values("price")[:1]))
@@ -133,7 +145,7 @@ def course_catalog_pages(*, filters: CatalogFilters) -> tuple[QuerySet[Course], 
         Sort.RATING: [RATING_ORDER.desc(), F("rating_count").desc()],
         Sort.NEWEST: [F("published_at").desc()],  # published courses always have the date
     }[sort]
-    return courses.order_by(*order, "pk"), counted
+    return CatalogPages(courses.order_by(*order, "pk"), counted, corrected)
 
 
 CHOICES_CACHE_KEY = "catalog:filter-choices"

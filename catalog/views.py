@@ -27,7 +27,6 @@ from .codes import code_display
 from .exceptions import AlreadyPurchased, NotActiveParticipant
 from .forms import CatalogFilterForm, PurchaseForm, RatingForm
 from .models import Enrollment
-from .search import search_correction_get
 from .selectors import (CatalogFilters, catalog_choices_get, course_catalog_pages, course_offers_list, course_public_get,
                         course_reviews_list, enrollment_list, enrollment_live_get, enrollment_of_participant_get,
                         listing_for_purchase_get, offers_cheapest_mark, participant_for_user_get,
@@ -128,7 +127,7 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
     choices = catalog_choices_get()
     form = CatalogFilterForm(request.GET or None, **choices)
     filters = form.filters() if request.GET else CatalogFilters()
-    courses, counted = course_catalog_pages(filters=filters)
+    courses, counted, corrected = course_catalog_pages(filters=filters)
     paginator = CappedPaginator(courses, PAGE_SIZE, counted=counted)
     page_obj = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -141,7 +140,7 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
         "total_capped": paginator.capped,
         "total_grouped": number_format(paginator.count, force_grouping=True),
         "query": filters.q,
-        "corrected": search_correction_get(filters.q),
+        "corrected": corrected,
         "querystring": params.urlencode(),
         "active_filters": form.active_filter_count() if request.GET else 0,
     })
