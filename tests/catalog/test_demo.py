@@ -19,8 +19,8 @@ from catalog import demo
 from catalog.models import (MAX_PRICE, MIN_PRICE, Course, Enrollment, EnrollmentStatusChange, Institution, Listing,
                             Partnership, Rating)
 from platforms.models import Platform
-from wallets.models import Account, LedgerTransaction
 from tests.conftest import seed
+from wallets.models import Account, LedgerTransaction
 from wallets.selectors import ledger_reconcile
 
 # The sources' figures (Rp billion, early May 2020), restated here so that a change to the
